@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Claim gives a pooled lead to the rep who asks for it. Of any number of
+// simultaneous claims exactly one succeeds; the others get Conflict. An
+// unknown or inactive rep is Invalid, a full one OverCapacity, an unknown
+// lead NotFound.
+func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) (Lead, error) {
+	now := s.now()
+	var out Lead
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		r, err := s.claimant(ctx, tx, rep)
+		if err != nil {
+			return err
+		}
+		l, err := tx.Lead(ctx, id)
+		if err != nil {
+			return err
+		}
+		if l.Status != StatusPool {
+			return notClaimable(l)
+		}
+
+		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now
+		l.DueAt = s.dueAt(l, now)
+		l.Decision = &Decision{Strategy: "claim", RepID: rep, At: now,
+			Reasons: []string{fmt.Sprintf("claimed from the open pool by %s", displayName(r)),
+				fmt.Sprintf("load %d of %d", r.OpenTasks+1, r.Capacity)}}
+		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusPool, To: StatusAssigned,
+			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, At: now})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("already_claimed", "lead %s was just claimed by someone else", id)
+		}
+		if ok, err := tx.ReserveCapacity(ctx, rep, now); err != nil {
+			return err
+		} else if !ok {
+			return overCapacity(r)
+		}
+
+		if err := s.recordOwnerChange(ctx, tx, l, EventClaimed, actor, now); err != nil {
+			return err
+		}
+		out = l
+		logs.add("lead claimed", slog.String("lead_id", id.String()), slog.String("rep_id", string(rep)))
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) claimant(ctx context.Context, tx Tx, id RepID) (Rep, error) {
+	r, err := tx.Rep(ctx, id)
+	if KindOf(err) == NotFound {
+		return Rep{}, invalid("rep_id", "unknown_rep", "no rep has id %q", id)
+	}
+	if err != nil {
+		return Rep{}, err
+	}
+	if !Routable(r) {
+		return Rep{}, invalid("rep_id", "rep_inactive",
+			"rep %q cannot take leads (inactive, a manager, or capacity 0)", id)
+	}
+	if !r.HasRoom() {
+		return Rep{}, overCapacity(r)
+	}
+	return r, nil
+}
+
+func overCapacity(r Rep) *Error {
+	return &Error{Kind: OverCapacity, Code: "over_capacity", Field: "rep_id",
+		Msg: fmt.Sprintf("rep %q already holds %d open tasks, capacity %d", r.ID, r.OpenTasks, r.Capacity)}
+}
+
+func notClaimable(l Lead) *Error {
+	switch {
+	case l.Status.Closed():
+		return conflict("lead_closed", "lead %s is already closed (%s)", l.ID, l.Status)
+	case l.Assignee != "":
+		return conflict("already_claimed", "lead %s is already held by %s", l.ID, l.Assignee)
+	}
+	return conflict("not_in_pool", "lead %s is %s, not in the open pool", l.ID, l.Status)
+}
+
+func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Event, actor Actor, now time.Time) error {
+	o := Ownership{LeadID: l.ID, RepID: l.Assignee, How: how, StartedAt: now}
+	if err := tx.StartOwnership(ctx, o); err != nil {
+		return err
+	}
+	ev := LeadEvent{LeadID: l.ID, At: now, Event: how, Actor: actor, RepID: l.Assignee}
+	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
+		ev.Detail = l.Decision.Reasons[0]
+	}
+	if err := tx.AppendEvents(ctx, ev); err != nil {
+		return err
+	}
+	return tx.AppendDecision(ctx, l.ID, *l.Decision)
+}
+
+// RecordOutcome closes an assigned lead as won or lost, frees its
+// owner's capacity and records the deal for learning. The freed capacity
+// goes to waiting standby leads in the same transaction. A lead that is
+// not assigned is Conflict.
+func (s *Service) RecordOutcome(ctx context.Context, id LeadID, outcome Outcome, amount *float64, actor Actor) (Lead, error) {
+	var c checker
+	c.oneOf("outcome", string(outcome), string(Won), string(Lost))
+	if amount != nil {
+		c.number("amount", *amount, 0, MaxAmount)
+	}
+	if c.err != nil {
+		return Lead{}, c.err
+	}
+
+	now := s.now()
+	var out Lead
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		l, err := tx.Lead(ctx, id)
+		if err != nil {
+			return err
+		}
+		if l.Status != StatusAssigned {
+			return conflict("not_assigned", "lead %s is %s; only an assigned lead can be closed", id, l.Status)
+		}
+		final := l.ExpectedAmount
+		if amount != nil {
+			final = *amount
+		}
+
+		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusAssigned, To: Status(outcome),
+			Assignee: l.Assignee, DueAt: l.DueAt, Decision: l.Decision, ClosedAmount: &final, At: now})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("not_assigned", "lead %s changed meanwhile; it is no longer assigned", id)
+		}
+		if err := s.recordClose(ctx, tx, l, outcome, final, actor, now); err != nil {
+			return err
+		}
+		logs.add("lead closed", slog.String("lead_id", id.String()),
+			slog.String("rep_id", string(l.Assignee)), slog.String("outcome", string(outcome)))
+
+		if err := s.drainStandby(ctx, tx, now, logs); err != nil {
+			return err
+		}
+		out, err = tx.Lead(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) recordClose(ctx context.Context, tx Tx, l Lead, outcome Outcome, amount float64, actor Actor, now time.Time) error {
+	if err := tx.ReleaseCapacity(ctx, l.Assignee); err != nil {
+		return err
+	}
+	if err := tx.EndOwnership(ctx, l.ID, now, "closed "+string(outcome)); err != nil {
+		return err
+	}
+	deal := Deal{ExternalID: l.ExternalID, LeadID: l.ID, Profile: l.Profile, RepID: l.Assignee,
+		Outcome: outcome, Amount: amount, ClosedAt: now}
+	if err := tx.InsertDeals(ctx, []Deal{deal}); err != nil {
+		return err
+	}
+	return tx.AppendEvents(ctx, LeadEvent{LeadID: l.ID, At: now, Event: EventClosed, Actor: actor,
+		RepID: l.Assignee, Detail: fmt.Sprintf("%s, %.0f yuan", outcome, amount)})
+}
+
+// drainStandby assigns waiting leads, best tier and then oldest first,
+// for as long as somebody has room.
+func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *logQueue) error {
+	reps, err := tx.Reps(ctx)
+	if err != nil {
+		return err
+	}
+	room := 0
+	for _, r := range reps {
+		if Routable(r) && r.HasRoom() {
+			room += r.Capacity - r.OpenTasks
+		}
+	}
+	if room == 0 {
+		return nil
+	}
+	waiting, err := tx.StandbyLeads(ctx, room)
+	if err != nil {
+		return err
+	}
+
+	for _, l := range waiting {
+		d, err := s.pick(ctx, tx, l, reps, now)
+		if err != nil {
+			return err
+		}
+		if d.RepID == "" {
+			continue
+		}
+		d.Reasons = append(d.Reasons, "capacity freed up while it waited on standby")
+		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
+		l.DueAt = s.dueAt(l, now)
+		ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusStandby, To: StatusAssigned,
+			Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, At: now})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// Another transaction took it first; give the slot back.
+			if err := tx.ReleaseCapacity(ctx, d.RepID); err != nil {
+				return err
+			}
+			reps[indexOfRep(reps, d.RepID)].OpenTasks--
+			continue
+		}
+		if err := s.recordOwnerChange(ctx, tx, l, EventAssigned, ActorEngine, now); err != nil {
+			return err
+		}
+		logs.add("standby lead assigned", slog.String("lead_id", l.ID.String()),
+			slog.String("rep_id", string(d.RepID)))
+	}
+	return nil
+}

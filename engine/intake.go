@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// IntakeOptions tune a batch intake.
+type IntakeOptions struct {
+	Actor Actor
+	// DryRun runs every check and decision, then stores nothing.
+	DryRun bool
+}
+
+// IntakeResult is what became of one input of a batch.
+type IntakeResult struct {
+	Lead Lead
+	// Created is false when the external id was already known: Lead is
+	// then the existing lead, unchanged.
+	Created bool
+	// Err is the validation failure of this input, which stores nothing.
+	Err error
+}
+
+// Intake takes in one lead: scored, then assigned, pooled or put on
+// standby according to the mode. A lead whose external id is known
+// already creates nothing: the existing lead comes back with created
+// false.
+func (s *Service) Intake(ctx context.Context, in LeadInput, actor Actor) (Lead, bool, error) {
+	res, err := s.IntakeBatch(ctx, []LeadInput{in}, IntakeOptions{Actor: actor})
+	if err != nil {
+		return Lead{}, false, err
+	}
+	return res[0].Lead, res[0].Created, res[0].Err
+}
+
+// IntakeBatch takes in many leads in one transaction, with the same
+// validation and idempotency as Intake. An invalid input is reported in
+// its result and stores nothing; the valid ones go ahead.
+func (s *Service) IntakeBatch(ctx context.Context, ins []LeadInput, opt IntakeOptions) ([]IntakeResult, error) {
+	results := make([]IntakeResult, len(ins))
+	first := make(map[string]int, len(ins)) // external id -> index of its first input
+	var exts []string
+	for i, in := range ins {
+		if err := in.Validate(); err != nil {
+			results[i].Err = err
+			continue
+		}
+		if _, ok := first[in.ExternalID]; !ok {
+			first[in.ExternalID] = i
+			exts = append(exts, in.ExternalID)
+		}
+	}
+
+	run := func() error {
+		return s.dryRunnable(ctx, opt.DryRun, func(tx Tx, logs *logQueue) error {
+			return s.intake(ctx, tx, ins, results, first, exts, opt.Actor, logs)
+		})
+	}
+	err := run()
+	if CodeOf(err) == "duplicate_external_id" {
+		// A concurrent request stored one of these external ids after we
+		// looked: look again, and it is now a known lead.
+		err = run()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []IntakeResult,
+	first map[string]int, exts []string, actor Actor, logs *logQueue) error {
+	known, err := tx.LeadIDsByExternalID(ctx, exts)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+
+	var fresh []*Lead
+	for _, ext := range exts {
+		if id, ok := known[ext]; ok {
+			l, err := tx.Lead(ctx, id)
+			if err != nil {
+				return err
+			}
+			results[first[ext]] = IntakeResult{Lead: l}
+			continue
+		}
+		fresh = append(fresh, s.newLead(ins[first[ext]], now))
+	}
+
+	if err := s.placeNew(ctx, tx, fresh, now); err != nil {
+		return err
+	}
+	if err := tx.InsertLeads(ctx, fresh); err != nil {
+		return err
+	}
+	for _, l := range fresh {
+		results[first[l.ExternalID]] = IntakeResult{Lead: *l, Created: true}
+		if err := s.recordIntake(ctx, tx, *l, actor, logs); err != nil {
+			return err
+		}
+	}
+
+	// Repeats of an external id within the batch answer like a second
+	// request would: with the lead the first one made or found.
+	for i, in := range ins {
+		if results[i].Err == nil && first[in.ExternalID] != i {
+			results[i] = IntakeResult{Lead: results[first[in.ExternalID]].Lead}
+		}
+	}
+	return nil
+}
+
+func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
+	sc := s.scorer.Score(in.Profile)
+	return &Lead{
+		ExternalID: in.ExternalID,
+		Profile:    in.Profile,
+		Score:      sc.Score,
+		Tier:       sc.Tier,
+		DueAt:      in.DueAt,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+}
+
+// placeNew decides for each new lead: assign it now, or leave it in the
+// pool, as the mode says; a lead to assign that finds nobody with room
+// goes on standby.
+func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.Time) error {
+	var reps []Rep
+	for _, l := range leads {
+		if !s.assignsAtOnce(l.Tier) {
+			l.Status = StatusPool
+			l.Decision = &Decision{Strategy: "pool", At: now,
+				Reasons: []string{s.poolReason(l.Tier)}}
+			continue
+		}
+		if reps == nil {
+			var err error
+			if reps, err = tx.Reps(ctx); err != nil {
+				return err
+			}
+		}
+		d, err := s.pick(ctx, tx, *l, reps, now)
+		if err != nil {
+			return err
+		}
+		l.Decision = &d
+		if d.RepID == "" {
+			l.Status = StatusStandby
+			continue
+		}
+		l.Status = StatusAssigned
+		l.Assignee = d.RepID
+		l.DueAt = s.dueAt(*l, now)
+	}
+	return nil
+}
+
+func (s *Service) assignsAtOnce(t Tier) bool {
+	switch s.policy.Mode {
+	case ModeAuto:
+		return true
+	case ModeHybrid:
+		return t == TierA
+	}
+	return false
+}
+
+func (s *Service) poolReason(t Tier) string {
+	if s.policy.Mode == ModeHybrid {
+		return fmt.Sprintf("hybrid mode: tier %s leads go to the open pool, only tier A is assigned at once", t)
+	}
+	return "pool mode: every new lead goes to the open pool for reps to claim"
+}
+
+func (s *Service) dueAt(l Lead, now time.Time) *time.Time {
+	if l.DueAt != nil {
+		return l.DueAt
+	}
+	due := now.Add(s.policy.FirstTouch[l.Tier])
+	return &due
+}
+
+// pick asks the router for a rep and reserves one of the rep's open
+// slots. When another transaction filled the rep in the meantime, the
+// rep counts as full and the router is asked again. reps is updated with
+// the reservation.
+func (s *Service) pick(ctx context.Context, tx Tx, l Lead, reps []Rep, now time.Time) (Decision, error) {
+	for range len(reps) + 1 {
+		d := s.router.Route(l, reps)
+		if d.RepID == "" {
+			d.At = now
+			return d, nil
+		}
+		i := indexOfRep(reps, d.RepID)
+		if i < 0 {
+			return Decision{}, fmt.Errorf("route lead %s: strategy %s chose unknown rep %q",
+				l.ExternalID, d.Strategy, d.RepID)
+		}
+		ok, err := tx.ReserveCapacity(ctx, d.RepID, now)
+		if err != nil {
+			return Decision{}, err
+		}
+		if ok {
+			reps[i].OpenTasks++
+			reps[i].LastAssignedAt = now
+			d.At = now
+			return d, nil
+		}
+		reps[i].OpenTasks = reps[i].Capacity
+	}
+	return Decision{}, fmt.Errorf("route lead %s: strategy %s keeps choosing full reps",
+		l.ExternalID, s.router.Name())
+}
+
+func indexOfRep(reps []Rep, id RepID) int {
+	for i, r := range reps {
+		if r.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// recordIntake writes the history, ownership and decision rows of a
+// lead just stored.
+func (s *Service) recordIntake(ctx context.Context, tx Tx, l Lead, actor Actor, logs *logQueue) error {
+	events := []LeadEvent{{LeadID: l.ID, At: l.CreatedAt, Event: EventCreated, Actor: actor,
+		Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(l))}}
+	if l.Status == StatusAssigned {
+		events = append(events, assignedEvent(l))
+		o := Ownership{LeadID: l.ID, RepID: l.Assignee, How: EventAssigned, StartedAt: l.CreatedAt}
+		if err := tx.StartOwnership(ctx, o); err != nil {
+			return err
+		}
+	}
+	if err := tx.AppendEvents(ctx, events...); err != nil {
+		return err
+	}
+	if err := tx.AppendDecision(ctx, l.ID, *l.Decision); err != nil {
+		return err
+	}
+	logs.add("lead created", slog.String("lead_id", l.ID.String()),
+		slog.String("tier", string(l.Tier)), slog.String("status", string(l.Status)),
+		slog.String("rep_id", string(l.Assignee)))
+	return nil
+}
+
+func assignedEvent(l Lead) LeadEvent {
+	detail := ""
+	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
+		detail = l.Decision.Reasons[0]
+	}
+	return LeadEvent{LeadID: l.ID, At: l.UpdatedAt, Event: EventAssigned, Actor: ActorEngine,
+		RepID: l.Assignee, Detail: detail}
+}
+
+func statusNote(l Lead) string {
+	switch l.Status {
+	case StatusAssigned:
+		return "assigned at once"
+	case StatusStandby:
+		return "on standby: every fitting rep is at capacity"
+	}
+	return "put in the open pool"
+}

@@ -1,0 +1,222 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Policy is the configurable part of how leads are handled.
+type Policy struct {
+	Mode Mode
+	// FirstTouch is how soon after assignment the first follow-up is due,
+	// per tier, when the lead does not bring its own deadline.
+	FirstTouch map[Tier]time.Duration
+}
+
+// DefaultPolicy is the policy a new installation starts with.
+var DefaultPolicy = Policy{
+	Mode: ModeHybrid,
+	FirstTouch: map[Tier]time.Duration{
+		TierA: 4 * time.Hour,
+		TierB: 24 * time.Hour,
+		TierC: 72 * time.Hour,
+	},
+}
+
+// Validate reports a policy that cannot work.
+func (p Policy) Validate() error {
+	switch p.Mode {
+	case ModeAuto, ModePool, ModeHybrid:
+	default:
+		return fmt.Errorf("mode %q must be auto, pool or hybrid", p.Mode)
+	}
+	for _, t := range []Tier{TierA, TierB, TierC} {
+		if p.FirstTouch[t] <= 0 {
+			return fmt.Errorf("first touch deadline for tier %s must be positive", t)
+		}
+	}
+	return nil
+}
+
+// Service carries out Leadbot's use cases. Every entry point (REST, chat,
+// import, scheduler) goes through it, so each rule lives in one place.
+// Each use case that changes state is one store transaction: the state,
+// its history and its audit lines are written together or not at all.
+type Service struct {
+	store  Store
+	clock  Clock
+	scorer Scorer
+	router Router
+	policy Policy
+	log    *slog.Logger
+}
+
+// Deps are what a Service is built from. Clock, Scorer, Router and Log
+// default to the system clock, a GridScorer on DefaultGrid, RoundRobin
+// and a logger that discards.
+type Deps struct {
+	Store  Store
+	Clock  Clock
+	Scorer Scorer
+	Router Router
+	Policy Policy
+	Log    *slog.Logger
+}
+
+// NewService returns a Service on d.
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, clock: d.Clock, scorer: d.Scorer,
+		router: d.Router, policy: d.Policy, log: d.Log}
+	if s.clock == nil {
+		s.clock = SystemClock{}
+	}
+	if s.scorer == nil {
+		s.scorer = GridScorer{Grid: DefaultGrid, DefaultProbability: 0.2}
+	}
+	if s.router == nil {
+		s.router = RoundRobin{}
+	}
+	if s.policy.Mode == "" {
+		s.policy = DefaultPolicy
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Store returns the store the service works on, for read-only views.
+func (s *Service) Store() Store { return s.store }
+
+// now is the service's time, to the millisecond that both databases keep.
+func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Millisecond) }
+
+// update runs fn in a transaction and, once it has committed, emits the
+// log lines fn queued, so a rolled-back attempt logs nothing.
+func (s *Service) update(ctx context.Context, fn func(tx Tx, logs *logQueue) error) error {
+	var logs logQueue
+	err := s.store.Update(ctx, func(tx Tx) error {
+		logs = logs[:0]
+		return fn(tx, &logs)
+	})
+	if err != nil {
+		return err
+	}
+	for _, l := range logs {
+		s.log.LogAttrs(ctx, slog.LevelInfo, l.msg, l.attrs...)
+	}
+	return nil
+}
+
+type logLine struct {
+	msg   string
+	attrs []slog.Attr
+}
+
+type logQueue []logLine
+
+func (q *logQueue) add(msg string, attrs ...slog.Attr) {
+	*q = append(*q, logLine{msg, attrs})
+}
+
+// PutRep creates or replaces a rep's profile. Raising a capacity or
+// activating a rep may let standby leads through, in the same
+// transaction.
+func (s *Service) PutRep(ctx context.Context, r Rep, actor Actor) (Rep, error) {
+	if err := r.Validate(); err != nil {
+		return Rep{}, err
+	}
+	now := s.now()
+	var out Rep
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		var err error
+		out, err = tx.PutRep(ctx, r)
+		if err != nil {
+			return err
+		}
+		entry := AuditEntry{At: now, Actor: actor, Action: "rep.put", Subject: string(r.ID),
+			Detail: fmt.Sprintf("role %s, team %q, capacity %d, active %t", r.Role, r.Team, r.Capacity, r.Active)}
+		if err := tx.Audit(ctx, entry); err != nil {
+			return err
+		}
+		logs.add("rep saved", slog.String("rep_id", string(r.ID)), slog.String("team", r.Team))
+		return s.drainStandby(ctx, tx, now, logs)
+	})
+	if err != nil {
+		return Rep{}, err
+	}
+	return s.store.Rep(ctx, out.ID)
+}
+
+// Reps returns the roster with each rep's open task count.
+func (s *Service) Reps(ctx context.Context) ([]Rep, error) { return s.store.Reps(ctx) }
+
+// Lead returns one lead, or NotFound.
+func (s *Service) Lead(ctx context.Context, id LeadID) (Lead, error) {
+	return s.store.Lead(ctx, id)
+}
+
+// MaxListLimit is the most rows one list call returns.
+const MaxListLimit = 1000
+
+// Leads lists leads. An unknown status is Invalid.
+func (s *Service) Leads(ctx context.Context, f LeadFilter) ([]Lead, error) {
+	switch f.Status {
+	case "", StatusPool, StatusStandby, StatusAssigned, StatusWon, StatusLost:
+	default:
+		return nil, invalid("status", "invalid_value",
+			"is %q, must be one of pool, standby, assigned, won, lost", f.Status)
+	}
+	if f.Limit < 0 || f.Limit > MaxListLimit {
+		return nil, invalid("limit", "out_of_range", "is %d, must be from 1 to %d", f.Limit, MaxListLimit)
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	return s.store.Leads(ctx, f)
+}
+
+// LeadHistory returns everything that happened to a lead, oldest first.
+func (s *Service) LeadHistory(ctx context.Context, id LeadID) ([]LeadEvent, error) {
+	if _, err := s.store.Lead(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.store.LeadEvents(ctx, id)
+}
+
+// Disputes lists disputes, newest first.
+func (s *Service) Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error) {
+	switch f.Status {
+	case "", DisputeOpen, DisputeApproved, DisputeRejected, DisputeAuto:
+	default:
+		return nil, invalid("status", "invalid_value",
+			"is %q, must be one of open, approved, rejected, auto", f.Status)
+	}
+	if f.Limit <= 0 || f.Limit > MaxListLimit {
+		f.Limit = MaxListLimit
+	}
+	return s.store.Disputes(ctx, f)
+}
+
+// errDryRun rolls back a transaction whose results were only wanted for
+// a preview.
+var errDryRun = errors.New("dry run")
+
+func (s *Service) dryRunnable(ctx context.Context, dry bool, fn func(tx Tx, logs *logQueue) error) error {
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		if err := fn(tx, logs); err != nil {
+			return err
+		}
+		if dry {
+			return errDryRun
+		}
+		return nil
+	})
+	if dry && errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// Clock tells the time. Services take one so that tests move time
+// instead of waiting for it.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Store keeps Leadbot's state. Reads outside Update see committed data.
+// Every method returns an *Error of kind Unavailable when the database
+// cannot be reached.
+type Store interface {
+	Reader
+
+	// Update runs fn in one read-write transaction: everything fn writes
+	// is kept, or nothing is. Transient conflicts (a deadlock, a busy
+	// database) are retried, so fn may run more than once and must have no
+	// effect outside tx. Update returns fn's error unchanged.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+}
+
+// Reader is the part of a store that only reads.
+type Reader interface {
+	// Rep returns one rep, or NotFound.
+	Rep(ctx context.Context, id RepID) (Rep, error)
+	// Reps returns every rep, ordered by id.
+	Reps(ctx context.Context) ([]Rep, error)
+	// Lead returns one lead, or NotFound.
+	Lead(ctx context.Context, id LeadID) (Lead, error)
+	// Leads returns leads in id order.
+	Leads(ctx context.Context, f LeadFilter) ([]Lead, error)
+	// LeadEvents returns a lead's history, oldest first; empty for an
+	// unknown lead.
+	LeadEvents(ctx context.Context, id LeadID) ([]LeadEvent, error)
+	// Ownerships returns who held a lead when, oldest first.
+	Ownerships(ctx context.Context, id LeadID) ([]Ownership, error)
+	// Disputes returns disputes, newest first.
+	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
+}
+
+// Tx is a read-write transaction. The methods that change a row
+// conditionally report with a bool whether the condition held, so that of
+// many concurrent callers exactly one wins.
+type Tx interface {
+	Reader
+
+	// LeadIDsByExternalID returns the ids of the leads that already have
+	// one of the given external ids.
+	LeadIDsByExternalID(ctx context.Context, ids []string) (map[string]LeadID, error)
+	// DealExternalIDs returns which of the given external ids closed-deal
+	// history already holds.
+	DealExternalIDs(ctx context.Context, ids []string) (map[string]bool, error)
+
+	// PutRep creates or replaces a rep's profile, keeping its open task
+	// count, last assignment and creation time. Conflict (code
+	// "chat_user_taken") when another rep has its chat user id.
+	PutRep(ctx context.Context, r Rep) (Rep, error)
+	// InsertLeads stores new leads and sets their ids. Conflict (code
+	// "duplicate_external_id") when an external id is taken.
+	InsertLeads(ctx context.Context, leads []*Lead) error
+	// TransitionLead applies c if the lead's status is c.From, and
+	// reports whether it was.
+	TransitionLead(ctx context.Context, c LeadChange) (bool, error)
+	// ReserveCapacity adds one open task to an active rep who has room,
+	// and reports whether the rep had room.
+	ReserveCapacity(ctx context.Context, id RepID, at time.Time) (bool, error)
+	// ReleaseCapacity takes one open task from a rep.
+	ReleaseCapacity(ctx context.Context, id RepID) error
+	// StandbyLeads returns up to limit leads waiting for capacity, best
+	// tier first, oldest first within a tier.
+	StandbyLeads(ctx context.Context, limit int) ([]Lead, error)
+
+	// StartOwnership records that a rep began to hold a lead.
+	StartOwnership(ctx context.Context, o Ownership) error
+	// EndOwnership closes the lead's open ownership, if any.
+	EndOwnership(ctx context.Context, id LeadID, at time.Time, reason string) error
+	// AppendEvents adds lines to lead histories.
+	AppendEvents(ctx context.Context, events ...LeadEvent) error
+	// AppendDecision adds a routing decision to the decision log.
+	AppendDecision(ctx context.Context, id LeadID, d Decision) error
+	// InsertDeals adds closed deals to the history the engine learns from.
+	InsertDeals(ctx context.Context, deals []Deal) error
+	// Audit adds lines to the audit log.
+	Audit(ctx context.Context, entries ...AuditEntry) error
+}
+
+// LeadChange moves a lead from one status to another. Assignee, DueAt
+// and Decision replace the lead's; the closing fields are set only when
+// To is closed.
+type LeadChange struct {
+	ID           LeadID
+	From, To     Status
+	Assignee     RepID
+	DueAt        *time.Time
+	Decision     *Decision
+	ClosedAmount *float64
+	At           time.Time
+}
