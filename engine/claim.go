@@ -163,7 +163,7 @@ func (s *Service) recordClose(ctx context.Context, tx Tx, l Lead, outcome Outcom
 	if err := tx.EndOwnership(ctx, l.ID, now, "closed "+string(outcome)); err != nil {
 		return err
 	}
-	deal := Deal{ExternalID: l.ExternalID, LeadID: l.ID, Profile: l.Profile, RepID: l.Assignee,
+	deal := Deal{LeadID: l.ID, Profile: l.Profile, RepID: l.Assignee,
 		Outcome: outcome, Amount: amount, ClosedAt: now}
 	if err := tx.InsertDeals(ctx, []Deal{deal}); err != nil {
 		return err

@@ -130,6 +130,7 @@ func (s *Service) PutRep(ctx context.Context, r Rep, actor Actor) (Rep, error) {
 		return Rep{}, err
 	}
 	now := s.now()
+	r.CreatedAt, r.UpdatedAt = now, now
 	var out Rep
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
 		var err error

@@ -1,0 +1,127 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/leadbot/leadbot/engine"
+)
+
+// reader implements engine.Reader on a connection pool or a transaction.
+type reader struct{ db *gorm.DB }
+
+func (r reader) Rep(ctx context.Context, id engine.RepID) (engine.Rep, error) {
+	var row repRow
+	err := r.db.WithContext(ctx).Where("id = ?", string(id)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.Rep{}, &engine.Error{Kind: engine.NotFound, Code: "rep_not_found",
+			Msg: fmt.Sprintf("no rep has id %q", id)}
+	}
+	if err != nil {
+		return engine.Rep{}, wrapf(err, "load rep %s", id)
+	}
+	return row.toEngine(), nil
+}
+
+func (r reader) Reps(ctx context.Context) ([]engine.Rep, error) {
+	var rows []repRow
+	if err := r.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list reps")
+	}
+	out := make([]engine.Rep, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}
+
+func (r reader) Lead(ctx context.Context, id engine.LeadID) (engine.Lead, error) {
+	var row leadRow
+	err := r.db.WithContext(ctx).Where("id = ?", int64(id)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.Lead{}, &engine.Error{Kind: engine.NotFound, Code: "lead_not_found",
+			Msg: fmt.Sprintf("no lead has id %s", id)}
+	}
+	if err != nil {
+		return engine.Lead{}, wrapf(err, "load lead %s", id)
+	}
+	return row.toEngine(), nil
+}
+
+func (r reader) Leads(ctx context.Context, f engine.LeadFilter) ([]engine.Lead, error) {
+	q := r.db.WithContext(ctx).Order("id")
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Assignee != "" {
+		q = q.Where("assignee = ?", string(f.Assignee))
+	}
+	if f.AfterID > 0 {
+		q = q.Where("id > ?", int64(f.AfterID))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []leadRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list leads")
+	}
+	out := make([]engine.Lead, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}
+
+func (r reader) LeadEvents(ctx context.Context, id engine.LeadID) ([]engine.LeadEvent, error) {
+	var rows []leadEventRow
+	err := r.db.WithContext(ctx).Where("lead_id = ?", int64(id)).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, wrapf(err, "load history of lead %s", id)
+	}
+	out := make([]engine.LeadEvent, len(rows))
+	for i, row := range rows {
+		out[i] = engine.LeadEvent{LeadID: id, At: row.At, Event: engine.Event(row.Event),
+			Actor: engine.Actor(row.Actor), RepID: engine.RepID(row.RepID), Detail: row.Detail}
+	}
+	return out, nil
+}
+
+func (r reader) Ownerships(ctx context.Context, id engine.LeadID) ([]engine.Ownership, error) {
+	var rows []ownershipRow
+	err := r.db.WithContext(ctx).Where("lead_id = ?", int64(id)).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, wrapf(err, "load owners of lead %s", id)
+	}
+	out := make([]engine.Ownership, len(rows))
+	for i, row := range rows {
+		out[i] = engine.Ownership{LeadID: id, RepID: engine.RepID(row.RepID), How: engine.Event(row.How),
+			StartedAt: row.StartedAt, EndedAt: row.EndedAt, EndReason: row.EndReason}
+	}
+	return out, nil
+}
+
+func (r reader) Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.Dispute, error) {
+	q := r.db.WithContext(ctx).Order("id DESC")
+	if f.LeadID != 0 {
+		q = q.Where("lead_id = ?", int64(f.LeadID))
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []disputeRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "list disputes")
+	}
+	out := make([]engine.Dispute, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}

@@ -1,0 +1,328 @@
+package storage
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+)
+
+// The row types below are the schema. Sizes match engine's input limits;
+// every column that a list or a scheduler scans is indexed.
+
+type repRow struct {
+	ID             string     `gorm:"primaryKey;size:64"`
+	Name           string     `gorm:"size:100;not null"`
+	Team           string     `gorm:"size:64;not null;default:'';index"`
+	Role           string     `gorm:"size:16;not null"`
+	Level          string     `gorm:"size:64;not null;default:''"`
+	Capacity       int        `gorm:"not null"`
+	OpenTasks      int        `gorm:"not null;default:0"`
+	Industries     []string   `gorm:"serializer:json;type:text"`
+	Regions        []string   `gorm:"serializer:json;type:text"`
+	Timezone       string     `gorm:"size:64;not null;default:''"`
+	WeComUserID    *string    `gorm:"column:wecom_userid;size:64;uniqueIndex"`
+	DingTalkUserID *string    `gorm:"column:dingtalk_userid;size:64;uniqueIndex"`
+	Active         bool       `gorm:"not null;index"`
+	LastAssignedAt *time.Time `gorm:"precision:3"`
+	CreatedAt      time.Time  `gorm:"precision:3;not null"`
+	UpdatedAt      time.Time  `gorm:"precision:3;not null"`
+}
+
+func (repRow) TableName() string { return "reps" }
+
+type leadRow struct {
+	ID               int64          `gorm:"primaryKey;autoIncrement"`
+	ExternalID       string         `gorm:"size:128;not null;uniqueIndex"`
+	Company          string         `gorm:"size:256;not null"`
+	ContactName      string         `gorm:"size:100;not null;default:''"`
+	ContactPhone     string         `gorm:"size:64;not null;default:''"`
+	Industry         string         `gorm:"size:64;not null;default:''"`
+	ProductLine      string         `gorm:"size:64;not null;default:''"`
+	CustomerType     string         `gorm:"size:16;not null;default:''"`
+	CompanySize      int            `gorm:"not null;default:0"`
+	Region           string         `gorm:"size:64;not null;default:''"`
+	ExpectedAmount   float64        `gorm:"not null;default:0"`
+	CloseProbability *float64       ``
+	Source           string         `gorm:"size:64;not null;default:''"`
+	Interactions     int            `gorm:"not null;default:0"`
+	Attributes       map[string]any `gorm:"serializer:json;type:text"`
+	Score            float64        `gorm:"not null"`
+	Tier             string         `gorm:"size:1;not null;index:idx_leads_queue,priority:2"`
+	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1"`
+	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
+	DueAt            *time.Time     `gorm:"precision:3;index"`
+	Decision         *decisionDoc   `gorm:"type:text"`
+	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
+	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
+	ClosedAt         *time.Time     `gorm:"precision:3"`
+	ClosedAmount     *float64       ``
+}
+
+func (leadRow) TableName() string { return "leads" }
+
+// decisionDoc is a decision as stored in JSON columns; its keys are part
+// of the schema, independent of engine's field names.
+type decisionDoc struct {
+	Strategy   string         `json:"strategy"`
+	RepID      string         `json:"rep_id,omitempty"`
+	Reasons    []string       `json:"reasons"`
+	Candidates []candidateDoc `json:"candidates,omitempty"`
+	At         time.Time      `json:"at"`
+}
+
+// Value stores the decision as JSON.
+func (d decisionDoc) Value() (driver.Value, error) {
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+// Scan reads a decision stored by Value.
+func (d *decisionDoc) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		return json.Unmarshal([]byte(v), d)
+	case []byte:
+		return json.Unmarshal(v, d)
+	}
+	return fmt.Errorf("decision column holds %T, want text", src)
+}
+
+type candidateDoc struct {
+	RepID string  `json:"rep_id"`
+	Score float64 `json:"score"`
+}
+
+type leadEventRow struct {
+	ID     int64     `gorm:"primaryKey;autoIncrement"`
+	LeadID int64     `gorm:"not null;index:idx_lead_events_lead,priority:1"`
+	At     time.Time `gorm:"precision:3;not null;index"`
+	Event  string    `gorm:"size:16;not null"`
+	Actor  string    `gorm:"size:64;not null"`
+	RepID  string    `gorm:"size:64;not null;default:''"`
+	Detail string    `gorm:"type:text"`
+}
+
+func (leadEventRow) TableName() string { return "lead_events" }
+
+type ownershipRow struct {
+	ID        int64      `gorm:"primaryKey;autoIncrement"`
+	LeadID    int64      `gorm:"not null;index:idx_ownerships_lead,priority:1"`
+	RepID     string     `gorm:"size:64;not null;index"`
+	How       string     `gorm:"size:16;not null"`
+	StartedAt time.Time  `gorm:"precision:3;not null"`
+	EndedAt   *time.Time `gorm:"precision:3;index"`
+	EndReason string     `gorm:"size:64;not null;default:''"`
+}
+
+func (ownershipRow) TableName() string { return "ownerships" }
+
+type decisionRow struct {
+	ID         int64          `gorm:"primaryKey;autoIncrement"`
+	LeadID     int64          `gorm:"not null;index"`
+	At         time.Time      `gorm:"precision:3;not null;index"`
+	Strategy   string         `gorm:"size:32;not null;index"`
+	RepID      string         `gorm:"size:64;not null;default:'';index"`
+	Reasons    []string       `gorm:"serializer:json;type:text"`
+	Candidates []candidateDoc `gorm:"serializer:json;type:text"`
+}
+
+func (decisionRow) TableName() string { return "decisions" }
+
+type dealRow struct {
+	ID             int64          `gorm:"primaryKey;autoIncrement"`
+	ExternalID     *string        `gorm:"size:128;uniqueIndex"`
+	LeadID         *int64         `gorm:"index"`
+	RepID          string         `gorm:"size:64;not null;index"`
+	Outcome        string         `gorm:"size:8;not null"`
+	Amount         float64        `gorm:"not null"`
+	ClosedAt       time.Time      `gorm:"precision:3;not null;index"`
+	Company        string         `gorm:"size:256;not null"`
+	Industry       string         `gorm:"size:64;not null;default:''"`
+	ProductLine    string         `gorm:"size:64;not null;default:''"`
+	CustomerType   string         `gorm:"size:16;not null;default:''"`
+	CompanySize    int            `gorm:"not null;default:0"`
+	Region         string         `gorm:"size:64;not null;default:''"`
+	ExpectedAmount float64        `gorm:"not null;default:0"`
+	Source         string         `gorm:"size:64;not null;default:''"`
+	Interactions   int            `gorm:"not null;default:0"`
+	Attributes     map[string]any `gorm:"serializer:json;type:text"`
+}
+
+func (dealRow) TableName() string { return "deals" }
+
+type auditRow struct {
+	ID      int64     `gorm:"primaryKey;autoIncrement"`
+	At      time.Time `gorm:"precision:3;not null;index"`
+	Actor   string    `gorm:"size:64;not null;index"`
+	Action  string    `gorm:"size:64;not null"`
+	Subject string    `gorm:"size:128;not null;index"`
+	Detail  string    `gorm:"type:text"`
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+type disputeRow struct {
+	ID        int64      `gorm:"primaryKey;autoIncrement"`
+	LeadID    int64      `gorm:"not null;index"`
+	Kind      string     `gorm:"size:16;not null"`
+	Status    string     `gorm:"size:16;not null;index"`
+	FiledBy   string     `gorm:"size:64;not null"`
+	Against   *string    `gorm:"size:64"`
+	Reason    string     `gorm:"type:text"`
+	FiledAt   time.Time  `gorm:"precision:3;not null"`
+	DecidedBy *string    `gorm:"size:64"`
+	DecidedAt *time.Time `gorm:"precision:3"`
+	Comment   string     `gorm:"type:text"`
+}
+
+func (disputeRow) TableName() string { return "disputes" }
+
+// allRows lists every table, in creation order.
+var allRows = []any{
+	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
+	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
+}
+
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+func dbTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := dbTime(*t)
+	return &v
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func toRepRow(r engine.Rep) repRow {
+	return repRow{
+		ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
+		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: r.Industries, Regions: r.Regions,
+		Timezone: r.Timezone, WeComUserID: optString(r.WeComUserID),
+		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active,
+		CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
+	}
+}
+
+func (r repRow) toEngine() engine.Rep {
+	out := engine.Rep{
+		ID: engine.RepID(r.ID), Name: r.Name, Team: r.Team, Role: engine.Role(r.Role),
+		Level: r.Level, Capacity: r.Capacity, Industries: r.Industries, Regions: r.Regions,
+		Timezone: r.Timezone, WeComUserID: deref(r.WeComUserID),
+		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, OpenTasks: r.OpenTasks,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if r.LastAssignedAt != nil {
+		out.LastAssignedAt = *r.LastAssignedAt
+	}
+	return out
+}
+
+func toLeadRow(l engine.Lead) leadRow {
+	p := l.Profile
+	return leadRow{
+		ID: int64(l.ID), ExternalID: l.ExternalID, Company: p.Company,
+		ContactName: p.Contact.Name, ContactPhone: p.Contact.Phone, Industry: p.Industry,
+		ProductLine: p.ProductLine, CustomerType: string(p.CustomerType),
+		CompanySize: p.CompanySize, Region: p.Region, ExpectedAmount: p.ExpectedAmount,
+		CloseProbability: p.CloseProbability, Source: p.Source, Interactions: p.Interactions,
+		Attributes: p.Attributes, Score: l.Score, Tier: string(l.Tier), Status: string(l.Status),
+		Assignee: optString(string(l.Assignee)), DueAt: dbTimePtr(l.DueAt),
+		Decision: toDecisionDoc(l.Decision), CreatedAt: dbTime(l.CreatedAt),
+		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
+	}
+}
+
+func (r leadRow) toEngine() engine.Lead {
+	return engine.Lead{
+		ID: engine.LeadID(r.ID), ExternalID: r.ExternalID,
+		Profile: engine.Profile{
+			Company: r.Company, Contact: engine.Contact{Name: r.ContactName, Phone: r.ContactPhone},
+			Industry: r.Industry, ProductLine: r.ProductLine,
+			CustomerType: engine.CustomerType(r.CustomerType), CompanySize: r.CompanySize,
+			Region: r.Region, ExpectedAmount: r.ExpectedAmount, CloseProbability: r.CloseProbability,
+			Source: r.Source, Interactions: r.Interactions, Attributes: r.Attributes,
+		},
+		Score: r.Score, Tier: engine.Tier(r.Tier), Status: engine.Status(r.Status),
+		Assignee: engine.RepID(deref(r.Assignee)), DueAt: r.DueAt,
+		Decision: r.Decision.toEngine(), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
+	}
+}
+
+func toDecisionDoc(d *engine.Decision) *decisionDoc {
+	if d == nil {
+		return nil
+	}
+	doc := &decisionDoc{Strategy: d.Strategy, RepID: string(d.RepID), Reasons: d.Reasons,
+		Candidates: toCandidateDocs(d.Candidates), At: dbTime(d.At)}
+	return doc
+}
+
+func toCandidateDocs(cs []engine.Candidate) []candidateDoc {
+	out := make([]candidateDoc, len(cs))
+	for i, c := range cs {
+		out[i] = candidateDoc{RepID: string(c.RepID), Score: c.Score}
+	}
+	return out
+}
+
+func fromCandidateDocs(cs []candidateDoc) []engine.Candidate {
+	out := make([]engine.Candidate, len(cs))
+	for i, c := range cs {
+		out[i] = engine.Candidate{RepID: engine.RepID(c.RepID), Score: c.Score}
+	}
+	return out
+}
+
+func (d *decisionDoc) toEngine() *engine.Decision {
+	if d == nil {
+		return nil
+	}
+	return &engine.Decision{Strategy: d.Strategy, RepID: engine.RepID(d.RepID), Reasons: d.Reasons,
+		Candidates: fromCandidateDocs(d.Candidates), At: d.At}
+}
+
+func toDealRow(d engine.Deal) dealRow {
+	p := d.Profile
+	row := dealRow{
+		ExternalID: optString(d.ExternalID), RepID: string(d.RepID), Outcome: string(d.Outcome),
+		Amount: d.Amount, ClosedAt: dbTime(d.ClosedAt), Company: p.Company, Industry: p.Industry,
+		ProductLine: p.ProductLine, CustomerType: string(p.CustomerType),
+		CompanySize: p.CompanySize, Region: p.Region, ExpectedAmount: p.ExpectedAmount,
+		Source: p.Source, Interactions: p.Interactions, Attributes: p.Attributes,
+	}
+	if d.LeadID != 0 {
+		id := int64(d.LeadID)
+		row.LeadID = &id
+	}
+	return row
+}
+
+func (r disputeRow) toEngine() engine.Dispute {
+	return engine.Dispute{
+		ID: engine.DisputeID(r.ID), LeadID: engine.LeadID(r.LeadID),
+		Kind: engine.DisputeKind(r.Kind), Status: engine.DisputeStatus(r.Status),
+		FiledBy: engine.RepID(r.FiledBy), Against: engine.RepID(deref(r.Against)),
+		Reason: r.Reason, FiledAt: r.FiledAt, DecidedBy: engine.RepID(deref(r.DecidedBy)),
+		DecidedAt: r.DecidedAt, Comment: r.Comment,
+	}
+}

@@ -1,0 +1,151 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+	"github.com/leadbot/leadbot/storage/storagetest"
+)
+
+// fixedClock is a clock tests move by hand.
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fixedClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newService(t *testing.T, s *storage.Store, mode engine.Mode) (*engine.Service, *fixedClock) {
+	t.Helper()
+	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	p := engine.DefaultPolicy
+	p.Mode = mode
+	return engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p}), clock
+}
+
+func putRep(t *testing.T, svc *engine.Service, id string, capacity int) {
+	t.Helper()
+	r := engine.Rep{ID: engine.RepID(id), Name: "rep " + id, Role: engine.RoleRep,
+		Team: "east", Capacity: capacity, Active: true}
+	if _, err := svc.PutRep(context.Background(), r, engine.ActorAPI); err != nil {
+		t.Fatalf("PutRep(%s): %v", id, err)
+	}
+}
+
+func lead(ext string, amount, prob float64) engine.LeadInput {
+	return engine.LeadInput{ExternalID: ext, Profile: engine.Profile{
+		Company: "company " + ext, ExpectedAmount: amount, CloseProbability: &prob}}
+}
+
+func TestRoundRobinStandbyAndDrain(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock := newService(t, s, engine.ModeAuto)
+		putRep(t, svc, "r1", 1)
+		putRep(t, svc, "r2", 1)
+
+		var got []engine.Lead
+		for i := range 3 {
+			clock.Add(time.Minute)
+			l, created, err := svc.Intake(ctx, lead(fmt.Sprint("ext-", i), 1000, 0.1), engine.ActorAPI)
+			if err != nil || !created {
+				t.Fatalf("Intake(ext-%d) = created %t, %v", i, created, err)
+			}
+			got = append(got, l)
+		}
+		want := []struct {
+			status   engine.Status
+			assignee engine.RepID
+		}{{engine.StatusAssigned, "r1"}, {engine.StatusAssigned, "r2"}, {engine.StatusStandby, ""}}
+		for i, w := range want {
+			if got[i].Status != w.status || got[i].Assignee != w.assignee {
+				t.Errorf("lead %d = %s/%q, want %s/%q", i, got[i].Status, got[i].Assignee, w.status, w.assignee)
+			}
+		}
+
+		if _, err := svc.RecordOutcome(ctx, got[0].ID, engine.Won, nil, engine.ActorAPI); err != nil {
+			t.Fatalf("RecordOutcome: %v", err)
+		}
+		drained, err := svc.Lead(ctx, got[2].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if drained.Status != engine.StatusAssigned || drained.Assignee != "r1" {
+			t.Errorf("standby lead after r1 freed up = %s/%q, want assigned/r1", drained.Status, drained.Assignee)
+		}
+		r1, err := s.Rep(ctx, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r1.OpenTasks != 1 {
+			t.Errorf("r1 open tasks = %d, want 1", r1.OpenTasks)
+		}
+	})
+}
+
+func TestIntakeIsIdempotent(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModePool)
+		first, created, err := svc.Intake(ctx, lead("crm-1", 5000, 0.5), engine.ActorAPI)
+		if err != nil || !created {
+			t.Fatalf("first Intake = %t, %v", created, err)
+		}
+		again, created, err := svc.Intake(ctx, lead("crm-1", 9999, 0.9), engine.ActorAPI)
+		if err != nil || created {
+			t.Fatalf("second Intake = created %t, %v; want existing", created, err)
+		}
+		if again.ID != first.ID || again.ExpectedAmount != 5000 {
+			t.Errorf("second Intake = %s amount %v, want %s amount 5000", again.ID, again.ExpectedAmount, first.ID)
+		}
+	})
+}
+
+func TestConcurrentIntakeOfOneExternalID(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModePool)
+		var wg sync.WaitGroup
+		ids := make(chan engine.LeadID, 20)
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l, _, err := svc.Intake(ctx, lead("same", 100, 0.5), engine.ActorAPI)
+				if err != nil {
+					t.Errorf("Intake: %v", err)
+					return
+				}
+				ids <- l.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		seen := map[engine.LeadID]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		all, err := svc.Leads(ctx, engine.LeadFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || len(all) != 1 {
+			t.Errorf("20 concurrent intakes of one external id gave ids %v and %d leads, want 1 and 1", seen, len(all))
+		}
+	})
+}

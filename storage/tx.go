@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/leadbot/leadbot/engine"
+)
+
+// tx implements engine.Tx on one gorm transaction.
+type tx struct {
+	reader
+	db *gorm.DB
+}
+
+var _ engine.Tx = (*tx)(nil)
+
+// batchSize bounds the rows of one INSERT and the ids of one IN list.
+const batchSize = 500
+
+func (t *tx) LeadIDsByExternalID(ctx context.Context, ids []string) (map[string]engine.LeadID, error) {
+	out := make(map[string]engine.LeadID)
+	for chunk := range chunks(ids) {
+		var rows []leadRow
+		err := t.db.WithContext(ctx).Select("id", "external_id").
+			Where("external_id IN ?", chunk).Find(&rows).Error
+		if err != nil {
+			return nil, wrapf(err, "look up external ids")
+		}
+		for _, r := range rows {
+			out[r.ExternalID] = engine.LeadID(r.ID)
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) DealExternalIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	for chunk := range chunks(ids) {
+		var got []string
+		err := t.db.WithContext(ctx).Model(&dealRow{}).
+			Where("external_id IN ?", chunk).Pluck("external_id", &got).Error
+		if err != nil {
+			return nil, wrapf(err, "look up deal external ids")
+		}
+		for _, id := range got {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+func chunks(ids []string) func(func([]string) bool) {
+	return func(yield func([]string) bool) {
+		for len(ids) > 0 {
+			n := min(len(ids), batchSize)
+			if !yield(ids[:n]) {
+				return
+			}
+			ids = ids[n:]
+		}
+	}
+}
+
+func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
+	row := toRepRow(r)
+	// Profile columns are replaced; the load counters and the creation
+	// time belong to Leadbot and survive a replace.
+	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name", "team", "role", "level", "capacity",
+			"industries", "regions", "timezone", "wecom_userid", "dingtalk_userid", "active", "updated_at"}),
+	}).Create(&row).Error
+	if isDuplicate(classify(err)) {
+		return engine.Rep{}, &engine.Error{Kind: engine.Conflict, Code: "chat_user_taken",
+			Msg: fmt.Sprintf("another rep already has the wecom_userid or dingtalk_userid of rep %q", r.ID)}
+	}
+	if err != nil {
+		return engine.Rep{}, wrapf(err, "save rep %s", r.ID)
+	}
+	return t.Rep(ctx, r.ID)
+}
+
+func (t *tx) InsertLeads(ctx context.Context, leads []*engine.Lead) error {
+	if len(leads) == 0 {
+		return nil
+	}
+	rows := make([]leadRow, len(leads))
+	for i, l := range leads {
+		rows[i] = toLeadRow(*l)
+	}
+	err := t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error
+	if isDuplicate(classify(err)) {
+		return &engine.Error{Kind: engine.Conflict, Code: "duplicate_external_id",
+			Msg: "a lead with this external id was stored meanwhile"}
+	}
+	if err != nil {
+		return wrapf(err, "insert %d leads", len(leads))
+	}
+	for i := range leads {
+		leads[i].ID = engine.LeadID(rows[i].ID)
+	}
+	return nil
+}
+
+func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, error) {
+	at := dbTime(c.At)
+	set := map[string]any{
+		"status":     string(c.To),
+		"assignee":   optString(string(c.Assignee)),
+		"due_at":     dbTimePtr(c.DueAt),
+		"updated_at": at,
+	}
+	if c.Decision != nil {
+		set["decision"] = toDecisionDoc(c.Decision)
+	}
+	if c.To.Closed() {
+		set["closed_at"] = at
+		set["closed_amount"] = c.ClosedAmount
+	}
+	res := t.db.WithContext(ctx).Model(&leadRow{}).
+		Where("id = ? AND status = ?", int64(c.ID), string(c.From)).Updates(set)
+	if res.Error != nil {
+		return false, wrapf(res.Error, "move lead %s from %s to %s", c.ID, c.From, c.To)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) ReserveCapacity(ctx context.Context, id engine.RepID, at time.Time) (bool, error) {
+	res := t.db.WithContext(ctx).Model(&repRow{}).
+		Where("id = ? AND active = ? AND open_tasks < capacity", string(id), true).
+		Updates(map[string]any{
+			"open_tasks":       gorm.Expr("open_tasks + 1"),
+			"last_assigned_at": dbTime(at),
+		})
+	if res.Error != nil {
+		return false, wrapf(res.Error, "reserve capacity of rep %s", id)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) ReleaseCapacity(ctx context.Context, id engine.RepID) error {
+	err := t.db.WithContext(ctx).Model(&repRow{}).
+		Where("id = ? AND open_tasks > 0", string(id)).
+		Update("open_tasks", gorm.Expr("open_tasks - 1")).Error
+	return wrapf(err, "release capacity of rep %s", id)
+}
+
+func (t *tx) StandbyLeads(ctx context.Context, limit int) ([]engine.Lead, error) {
+	var rows []leadRow
+	err := t.db.WithContext(ctx).Where("status = ?", string(engine.StatusStandby)).
+		Order("tier").Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, wrapf(err, "list standby leads")
+	}
+	out := make([]engine.Lead, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}
+
+func (t *tx) StartOwnership(ctx context.Context, o engine.Ownership) error {
+	row := ownershipRow{LeadID: int64(o.LeadID), RepID: string(o.RepID), How: string(o.How),
+		StartedAt: dbTime(o.StartedAt)}
+	return wrapf(t.db.WithContext(ctx).Create(&row).Error, "record owner of lead %s", o.LeadID)
+}
+
+func (t *tx) EndOwnership(ctx context.Context, id engine.LeadID, at time.Time, reason string) error {
+	err := t.db.WithContext(ctx).Model(&ownershipRow{}).
+		Where("lead_id = ? AND ended_at IS NULL", int64(id)).
+		Updates(map[string]any{"ended_at": dbTime(at), "end_reason": reason}).Error
+	return wrapf(err, "end ownership of lead %s", id)
+}
+
+func (t *tx) AppendEvents(ctx context.Context, events ...engine.LeadEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]leadEventRow, len(events))
+	for i, e := range events {
+		rows[i] = leadEventRow{LeadID: int64(e.LeadID), At: dbTime(e.At), Event: string(e.Event),
+			Actor: string(e.Actor), RepID: string(e.RepID), Detail: e.Detail}
+	}
+	return wrapf(t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error, "append lead history")
+}
+
+func (t *tx) AppendDecision(ctx context.Context, id engine.LeadID, d engine.Decision) error {
+	row := decisionRow{LeadID: int64(id), At: dbTime(d.At), Strategy: d.Strategy,
+		RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates)}
+	return wrapf(t.db.WithContext(ctx).Create(&row).Error, "log decision on lead %s", id)
+}
+
+func (t *tx) InsertDeals(ctx context.Context, deals []engine.Deal) error {
+	if len(deals) == 0 {
+		return nil
+	}
+	rows := make([]dealRow, len(deals))
+	for i, d := range deals {
+		rows[i] = toDealRow(d)
+	}
+	err := t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error
+	if isDuplicate(classify(err)) {
+		return &engine.Error{Kind: engine.Conflict, Code: "duplicate_external_id",
+			Msg: "a deal with one of these external ids was stored meanwhile"}
+	}
+	return wrapf(err, "insert %d deals", len(deals))
+}
+
+func (t *tx) Audit(ctx context.Context, entries ...engine.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		rows[i] = auditRow{At: dbTime(e.At), Actor: string(e.Actor), Action: e.Action,
+			Subject: e.Subject, Detail: e.Detail}
+	}
+	return wrapf(t.db.WithContext(ctx).Create(&rows).Error, "write audit log")
+}
