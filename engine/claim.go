@@ -15,16 +15,16 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 	now := s.now()
 	var out Lead
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		r, err := s.claimant(ctx, tx, rep)
-		if err != nil {
-			return err
-		}
 		l, err := tx.Lead(ctx, id)
 		if err != nil {
 			return err
 		}
 		if l.Status != StatusPool {
 			return notClaimable(l)
+		}
+		r, err := s.claimant(ctx, tx, rep)
+		if err != nil {
+			return err
 		}
 
 		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now

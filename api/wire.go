@@ -1,0 +1,290 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+)
+
+// The types below are the JSON of the REST contract. They stay apart
+// from engine's types so that the contract changes only on purpose.
+
+type repIn struct {
+	Name           *string  `json:"name"`
+	Team           string   `json:"team"`
+	Role           *string  `json:"role"`
+	Level          string   `json:"level"`
+	Capacity       *int     `json:"capacity"`
+	Industries     []string `json:"industries"`
+	Regions        []string `json:"regions"`
+	Timezone       string   `json:"timezone"`
+	WeComUserID    string   `json:"wecom_userid"`
+	DingTalkUserID string   `json:"dingtalk_userid"`
+	Active         *bool    `json:"active"`
+}
+
+func (in repIn) toEngine(id string) (engine.Rep, error) {
+	switch {
+	case in.Name == nil:
+		return engine.Rep{}, missing("name")
+	case in.Role == nil:
+		return engine.Rep{}, missing("role")
+	case in.Capacity == nil:
+		return engine.Rep{}, missing("capacity")
+	}
+	r := engine.Rep{ID: engine.RepID(id), Name: *in.Name, Team: in.Team, Role: engine.Role(*in.Role),
+		Level: in.Level, Capacity: *in.Capacity, Industries: in.Industries, Regions: in.Regions,
+		Timezone: in.Timezone, WeComUserID: in.WeComUserID, DingTalkUserID: in.DingTalkUserID, Active: true}
+	if in.Active != nil {
+		r.Active = *in.Active
+	}
+	return r, nil
+}
+
+func missing(field string) error {
+	return &engine.Error{Kind: engine.Invalid, Code: "missing_field", Field: field, Msg: "is required"}
+}
+
+type repOut struct {
+	ID             string     `json:"id"`
+	Name           string     `json:"name"`
+	Team           string     `json:"team"`
+	Role           string     `json:"role"`
+	Level          string     `json:"level"`
+	Capacity       int        `json:"capacity"`
+	OpenTasks      int        `json:"open_tasks"`
+	Industries     []string   `json:"industries"`
+	Regions        []string   `json:"regions"`
+	Timezone       string     `json:"timezone"`
+	WeComUserID    string     `json:"wecom_userid"`
+	DingTalkUserID string     `json:"dingtalk_userid"`
+	Active         bool       `json:"active"`
+	LastAssignedAt *time.Time `json:"last_assigned_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+func (s *Server) repOut(r engine.Rep) repOut {
+	out := repOut{ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
+		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: nonNil(r.Industries),
+		Regions: nonNil(r.Regions), Timezone: r.Timezone, WeComUserID: r.WeComUserID,
+		DingTalkUserID: r.DingTalkUserID, Active: r.Active, CreatedAt: r.CreatedAt.In(s.loc),
+		UpdatedAt: r.UpdatedAt.In(s.loc)}
+	if !r.LastAssignedAt.IsZero() {
+		t := r.LastAssignedAt.In(s.loc)
+		out.LastAssignedAt = &t
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+type contactJSON struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+// profileJSON is the description of a lead, shared by intake, history
+// and the lead answer.
+type profileJSON struct {
+	Company          string         `json:"company"`
+	Contact          contactJSON    `json:"contact"`
+	Industry         string         `json:"industry"`
+	ProductLine      string         `json:"product_line"`
+	CustomerType     string         `json:"customer_type"`
+	CompanySize      int            `json:"company_size"`
+	Region           string         `json:"region"`
+	ExpectedAmount   float64        `json:"expected_amount"`
+	CloseProbability *float64       `json:"close_probability"`
+	Source           string         `json:"source"`
+	Interactions     int            `json:"interactions"`
+	Attributes       map[string]any `json:"attributes"`
+}
+
+func (p profileJSON) toEngine() engine.Profile {
+	return engine.Profile{Company: p.Company, Contact: engine.Contact(p.Contact), Industry: p.Industry,
+		ProductLine: p.ProductLine, CustomerType: engine.CustomerType(p.CustomerType),
+		CompanySize: p.CompanySize, Region: p.Region, ExpectedAmount: p.ExpectedAmount,
+		CloseProbability: p.CloseProbability, Source: p.Source, Interactions: p.Interactions,
+		Attributes: p.Attributes}
+}
+
+func profileOut(p engine.Profile) profileJSON {
+	attrs := p.Attributes
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	return profileJSON{Company: p.Company, Contact: contactJSON(p.Contact), Industry: p.Industry,
+		ProductLine: p.ProductLine, CustomerType: string(p.CustomerType), CompanySize: p.CompanySize,
+		Region: p.Region, ExpectedAmount: p.ExpectedAmount, CloseProbability: p.CloseProbability,
+		Source: p.Source, Interactions: p.Interactions, Attributes: attrs}
+}
+
+type leadIn struct {
+	ExternalID string `json:"external_id"`
+	profileJSON
+	DueAt *string `json:"due_at"`
+}
+
+func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
+	due, err := parseTime(prefix+"due_at", in.DueAt)
+	if err != nil {
+		return engine.LeadInput{}, err
+	}
+	return engine.LeadInput{ExternalID: in.ExternalID, Profile: in.profileJSON.toEngine(), DueAt: due}, nil
+}
+
+// parseTime reads an optional RFC 3339 time, which must carry an offset.
+func parseTime(field string, s *string) (*time.Time, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		return nil, badRequest("invalid_time", field,
+			"field %s is %q, want an RFC 3339 time with an offset such as 2026-12-05T18:00:00+08:00", field, *s)
+	}
+	return &t, nil
+}
+
+type leadOut struct {
+	ID         string `json:"id"`
+	ExternalID string `json:"external_id"`
+	profileJSON
+	Score     float64       `json:"score"`
+	Tier      string        `json:"tier"`
+	Status    string        `json:"status"`
+	Assignee  *string       `json:"assignee"`
+	DueAt     *time.Time    `json:"due_at"`
+	Decision  *decisionJSON `json:"decision"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+	ClosedAt  *time.Time    `json:"closed_at,omitempty"`
+	Amount    *float64      `json:"amount,omitempty"`
+}
+
+type decisionJSON struct {
+	Strategy   string          `json:"strategy"`
+	RepID      *string         `json:"rep_id"`
+	Reasons    []string        `json:"reasons"`
+	Candidates []candidateJSON `json:"candidates"`
+	At         time.Time       `json:"at"`
+}
+
+type candidateJSON struct {
+	RepID string  `json:"rep_id"`
+	Score float64 `json:"score"`
+}
+
+func (s *Server) leadOut(l engine.Lead) leadOut {
+	out := leadOut{ID: l.ID.String(), ExternalID: l.ExternalID, profileJSON: profileOut(l.Profile),
+		Score: l.Score, Tier: string(l.Tier), Status: string(l.Status), Assignee: optional(string(l.Assignee)),
+		DueAt: s.timePtr(l.DueAt), CreatedAt: l.CreatedAt.In(s.loc), UpdatedAt: l.UpdatedAt.In(s.loc),
+		ClosedAt: s.timePtr(l.ClosedAt), Amount: l.ClosedAmount}
+	if d := l.Decision; d != nil {
+		out.Decision = &decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
+			Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}
+		for _, c := range d.Candidates {
+			out.Decision.Candidates = append(out.Decision.Candidates, candidateJSON{string(c.RepID), c.Score})
+		}
+	}
+	return out
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) timePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.In(s.loc)
+	return &v
+}
+
+type historyIn struct {
+	Lead     leadIn  `json:"lead"`
+	RepID    string  `json:"rep_id"`
+	Outcome  string  `json:"outcome"`
+	Amount   float64 `json:"amount"`
+	ClosedAt *string `json:"closed_at"`
+}
+
+func (in historyIn) toEngine() (engine.Deal, error) {
+	closed, err := parseTime("closed_at", in.ClosedAt)
+	if err != nil {
+		return engine.Deal{}, err
+	}
+	d := engine.Deal{ExternalID: in.Lead.ExternalID, Profile: in.Lead.profileJSON.toEngine(),
+		RepID: engine.RepID(in.RepID), Outcome: engine.Outcome(in.Outcome), Amount: in.Amount}
+	if closed != nil {
+		d.ClosedAt = *closed
+	}
+	return d, nil
+}
+
+type rejectedJSON struct {
+	Index int    `json:"index"`
+	Error string `json:"error"`
+}
+
+type historyOut struct {
+	Imported int            `json:"imported"`
+	Rejected []rejectedJSON `json:"rejected"`
+}
+
+type eventOut struct {
+	At     time.Time `json:"at"`
+	Event  string    `json:"event"`
+	Actor  string    `json:"actor"`
+	RepID  *string   `json:"rep_id"`
+	Detail string    `json:"detail"`
+}
+
+func (s *Server) eventOut(e engine.LeadEvent) eventOut {
+	return eventOut{At: e.At.In(s.loc), Event: string(e.Event), Actor: string(e.Actor),
+		RepID: optional(string(e.RepID)), Detail: e.Detail}
+}
+
+type disputeOut struct {
+	ID        string     `json:"id"`
+	LeadID    string     `json:"lead_id"`
+	Kind      string     `json:"kind"`
+	Status    string     `json:"status"`
+	FiledBy   string     `json:"filed_by"`
+	Against   *string    `json:"against"`
+	Reason    string     `json:"reason"`
+	FiledAt   time.Time  `json:"filed_at"`
+	DecidedBy *string    `json:"decided_by"`
+	DecidedAt *time.Time `json:"decided_at"`
+	Comment   string     `json:"comment"`
+}
+
+func (s *Server) disputeOut(d engine.Dispute) disputeOut {
+	return disputeOut{ID: d.ID.String(), LeadID: d.LeadID.String(), Kind: string(d.Kind),
+		Status: string(d.Status), FiledBy: string(d.FiledBy), Against: optional(string(d.Against)),
+		Reason: d.Reason, FiledAt: d.FiledAt.In(s.loc), DecidedBy: optional(string(d.DecidedBy)),
+		DecidedAt: s.timePtr(d.DecidedAt), Comment: d.Comment}
+}
+
+// pathLead reads the {id} of a lead path; an id that cannot be a lead's
+// is as unknown as one that is not stored.
+func pathLead(r *http.Request) (engine.LeadID, error) {
+	id, err := engine.ParseLeadID(r.PathValue("id"))
+	if err != nil {
+		return 0, &apiError{status: http.StatusNotFound, code: "lead_not_found",
+			msg: fmt.Sprintf("no lead has id %q", r.PathValue("id"))}
+	}
+	return id, nil
+}
