@@ -164,8 +164,11 @@ func unmarshal(raw []byte, v any) error {
 	case errors.As(err, &se):
 		return badRequest("malformed_json", "", "malformed JSON at byte %d: %v", se.Offset, se)
 	case errors.As(err, &te):
-		return badRequest("invalid_type", te.Field, "%s must be %s, not %s",
-			describeField(te.Field), jsonType(te.Type.Kind().String()), te.Value)
+		// encoding/json names promoted fields with the Go name of the
+		// struct they come from; clients know only the JSON keys.
+		field := strings.ReplaceAll(te.Field, "profileJSON.", "")
+		return badRequest("invalid_type", field, "%s must be %s, not %s",
+			describeField(field), jsonType(te.Type.Kind().String()), te.Value)
 	}
 	return badRequest("malformed_json", "", "cannot decode request body: %v", err)
 }

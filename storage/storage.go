@@ -68,6 +68,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	case SQLite:
 		s.w, s.r, err = openSQLite(o, cfg)
 	case MySQL:
+		gomysql.SetLogger(driverLogger{o.Log})
 		s.w, err = openMySQL(o, cfg)
 		s.r = s.w
 	default:
@@ -190,6 +191,15 @@ func redactDSN(dsn string) string {
 		return c.FormatDSN()
 	}
 	return s
+}
+
+// driverLogger sends go-sql-driver/mysql's own messages (a bad idle
+// connection closed, a short read) to slog at debug level: the pool
+// recovers from them, and a failure that matters reaches the caller.
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	l.log.Debug("mysql driver", slog.String("msg", fmt.Sprint(v...)))
 }
 
 // Driver returns SQLite or MySQL.

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+)
+
+// Config is the whole of Leadbot's configuration. It is loaded once, from
+// defaults, then the YAML file, then LEADBOT_* environment variables, and
+// handed down as plain values. Each leaf's variable is LEADBOT_ followed
+// by its YAML path in capitals joined by underscores
+// (engine.mode: LEADBOT_ENGINE_MODE) unless an env tag names another.
+type Config struct {
+	HTTP struct {
+		Addr            string        `yaml:"addr"`
+		ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	} `yaml:"http"`
+	Database struct {
+		Driver       string `yaml:"driver"`
+		DSN          string `yaml:"dsn" secret:"true"`
+		MaxOpenConns int    `yaml:"max_open_conns"`
+	} `yaml:"database"`
+	API struct {
+		Token     string `yaml:"token" secret:"true"`
+		ReadToken string `yaml:"read_token" secret:"true"`
+		Timezone  string `yaml:"timezone"`
+	} `yaml:"api"`
+	Engine struct {
+		Mode               string  `yaml:"mode"`
+		Strategy           string  `yaml:"strategy"`
+		DefaultProbability float64 `yaml:"default_probability"`
+		Grid               struct {
+			ProbabilityHigh float64 `yaml:"probability_high"`
+			ProbabilityMid  float64 `yaml:"probability_mid"`
+			AmountLarge     float64 `yaml:"amount_large"`
+			AmountMid       float64 `yaml:"amount_mid"`
+		} `yaml:"grid"`
+		FirstTouch struct {
+			A time.Duration `yaml:"a"`
+			B time.Duration `yaml:"b"`
+			C time.Duration `yaml:"c"`
+		} `yaml:"first_touch"`
+	} `yaml:"engine"`
+	Log struct {
+		Level  string `yaml:"level"`
+		Format string `yaml:"format"`
+	} `yaml:"log"`
+}
+
+// DefaultConfig is the configuration with no file and no variables: an
+// embedded SQLite file and the API closed until a token is set.
+func DefaultConfig() Config {
+	var c Config
+	c.HTTP.Addr = "127.0.0.1:8080"
+	c.HTTP.ShutdownTimeout = 15 * time.Second
+	c.Database.Driver = storage.SQLite
+	c.Database.DSN = "leadbot.db"
+	c.Database.MaxOpenConns = 16
+	c.API.Timezone = "Asia/Shanghai"
+	c.Engine.Mode = string(engine.ModeHybrid)
+	c.Engine.Strategy = engine.RoundRobinName
+	c.Engine.DefaultProbability = 0.2
+	c.Engine.Grid.ProbabilityHigh = engine.DefaultGrid.ProbabilityHigh
+	c.Engine.Grid.ProbabilityMid = engine.DefaultGrid.ProbabilityMid
+	c.Engine.Grid.AmountLarge = engine.DefaultGrid.AmountLarge
+	c.Engine.Grid.AmountMid = engine.DefaultGrid.AmountMid
+	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
+	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
+	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Log.Level = "info"
+	c.Log.Format = "text"
+	return c
+}
+
+// DefaultConfigPath is read when --config is not given and it exists.
+const DefaultConfigPath = "configs/leadbot.yaml"
+
+// LoadConfig builds the configuration. path is the file to read; when
+// explicit is false a missing file is no error. lookup reads the
+// environment.
+func LoadConfig(path string, explicit bool, lookup func(string) (string, bool)) (Config, error) {
+	c := DefaultConfig()
+	if path != "" {
+		if err := readYAML(path, &c); err != nil {
+			if explicit || !errors.Is(err, fs.ErrNotExist) {
+				return Config{}, err
+			}
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&c).Elem(), "", lookup); err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func readYAML(path string, c *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file is no settings at all, not an error.
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// applyEnv overrides each leaf of v from its environment variable.
+func applyEnv(v reflect.Value, path string, lookup func(string) (string, bool)) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if path != "" {
+			key = path + "." + key
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct {
+			if err := applyEnv(fv, key, lookup); err != nil {
+				return err
+			}
+			continue
+		}
+		name := envName(f, key)
+		s, ok := lookup(name)
+		if !ok {
+			continue
+		}
+		if err := setValue(fv, strings.TrimSpace(s)); err != nil {
+			return fmt.Errorf("%s (%s): %w", name, key, err)
+		}
+	}
+	return nil
+}
+
+func envName(f reflect.StructField, key string) string {
+	if e := f.Tag.Get("env"); e != "" {
+		return e
+	}
+	return "LEADBOT_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+func setValue(v reflect.Value, s string) error {
+	switch {
+	case v.Type() == durationType:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 90s or 4h", s)
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(s)
+	case v.Kind() == reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", s)
+		}
+		v.SetInt(int64(n))
+	case v.Kind() == reflect.Float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		v.SetFloat(x)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		v.SetBool(b)
+	default:
+		return fmt.Errorf("cannot be set from the environment (type %s)", v.Type())
+	}
+	return nil
+}
+
+// Validate reports the first setting that cannot work, naming its key and
+// what is allowed.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: "+format, append([]any{key}, args...)...))
+	}
+	if c.HTTP.Addr == "" {
+		bad("http.addr", "is empty; want host:port such as 127.0.0.1:8080")
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		bad("http.shutdown_timeout", "is %s; want a positive duration such as 15s", c.HTTP.ShutdownTimeout)
+	}
+	switch c.Database.Driver {
+	case storage.SQLite:
+	case storage.MySQL:
+		if _, err := storage.MySQLDSN(c.Database.DSN); err != nil {
+			bad("database.dsn", "is not a MySQL DSN such as user:pass@tcp(host:3306)/leadbot (%v)", err)
+		}
+	default:
+		bad("database.driver", "is %q; allowed: sqlite, mysql", c.Database.Driver)
+	}
+	if c.Database.DSN == "" {
+		bad("database.dsn", "is empty; want a SQLite file path or a MySQL DSN")
+	}
+	if c.Database.MaxOpenConns < 1 || c.Database.MaxOpenConns > 1000 {
+		bad("database.max_open_conns", "is %d; allowed: 1 to 1000", c.Database.MaxOpenConns)
+	}
+	if _, err := time.LoadLocation(c.API.Timezone); err != nil {
+		bad("api.timezone", "%q is not an IANA time zone such as Asia/Shanghai", c.API.Timezone)
+	}
+	c.validateEngine(bad)
+	if _, ok := logLevels[c.Log.Level]; !ok {
+		bad("log.level", "is %q; allowed: debug, info, warn, error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "is %q; allowed: text, json", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) validateEngine(bad func(key, format string, args ...any)) {
+	e := c.Engine
+	switch engine.Mode(e.Mode) {
+	case engine.ModeAuto, engine.ModePool, engine.ModeHybrid:
+	default:
+		bad("engine.mode", "is %q; allowed: auto, pool, hybrid", e.Mode)
+	}
+	if _, err := engine.NewRouter(e.Strategy); err != nil {
+		bad("engine.strategy", "%v", err)
+	}
+	if e.DefaultProbability < 0 || e.DefaultProbability > 1 {
+		bad("engine.default_probability", "is %v; allowed: 0 to 1", e.DefaultProbability)
+	}
+	if err := c.grid().Validate(); err != nil {
+		bad("engine.grid", "%v", err)
+	}
+	for key, d := range map[string]time.Duration{"a": e.FirstTouch.A, "b": e.FirstTouch.B, "c": e.FirstTouch.C} {
+		if d <= 0 {
+			bad("engine.first_touch."+key, "is %s; want a positive duration such as 4h", d)
+		}
+	}
+}
+
+func (c Config) grid() engine.Grid {
+	g := c.Engine.Grid
+	return engine.Grid{ProbabilityHigh: g.ProbabilityHigh, ProbabilityMid: g.ProbabilityMid,
+		AmountLarge: g.AmountLarge, AmountMid: g.AmountMid}
+}
+
+// policy is the engine policy the configuration sets.
+func (c Config) policy() engine.Policy {
+	ft := c.Engine.FirstTouch
+	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), FirstTouch: map[engine.Tier]time.Duration{
+		engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+}

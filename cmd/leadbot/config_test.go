@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func TestSampleConfigMatchesDefaults(t *testing.T) {
+	got, err := LoadConfig(filepath.Join("..", "..", DefaultConfigPath), true, env(nil))
+	if err != nil {
+		t.Fatalf("load %s: %v", DefaultConfigPath, err)
+	}
+	if want := DefaultConfig(); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s =\n%+v\nwant the built-in defaults\n%+v", DefaultConfigPath, got, want)
+	}
+}
+
+func TestContractVariables(t *testing.T) {
+	c, err := LoadConfig("", false, env(map[string]string{
+		"LEADBOT_HTTP_ADDR":       "0.0.0.0:9090",
+		"LEADBOT_DATABASE_DRIVER": "mysql",
+		"LEADBOT_DATABASE_DSN":    "u:p@tcp(db:3306)/leadbot",
+		"LEADBOT_API_TOKEN":       "s3cret",
+		"LEADBOT_ENGINE_MODE":     "pool",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.HTTP.Addr, c.Database.Driver, c.Database.DSN, c.API.Token, c.Engine.Mode}
+	want := []string{"0.0.0.0:9090", "mysql", "u:p@tcp(db:3306)/leadbot", "s3cret", "pool"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("config from env = %q, want %q", got, want)
+	}
+}
+
+func TestEnvOverridesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte("engine:\n  mode: auto\n  first_touch:\n    a: 2h\n"), 0o600)
+	c, err := LoadConfig(path, true, env(map[string]string{"LEADBOT_ENGINE_FIRST_TOUCH_A": "90m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Engine.Mode != "auto" || c.Engine.FirstTouch.A != 90*time.Minute {
+		t.Errorf("mode %q first_touch.a %s, want auto from the file and 1h30m from the env",
+			c.Engine.Mode, c.Engine.FirstTouch.A)
+	}
+}
+
+func TestBadConfigNamesKey(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want string
+	}{
+		{name: "unknown mode", env: map[string]string{"LEADBOT_ENGINE_MODE": "fast"},
+			want: "engine.mode: is \"fast\"; allowed: auto, pool, hybrid"},
+		{name: "unknown driver", env: map[string]string{"LEADBOT_DATABASE_DRIVER": "postgres"},
+			want: "database.driver: is \"postgres\"; allowed: sqlite, mysql"},
+		{name: "bad number", env: map[string]string{"LEADBOT_DATABASE_MAX_OPEN_CONNS": "many"},
+			want: "LEADBOT_DATABASE_MAX_OPEN_CONNS (database.max_open_conns): \"many\" is not a whole number"},
+		{name: "bad duration", env: map[string]string{"LEADBOT_HTTP_SHUTDOWN_TIMEOUT": "soon"},
+			want: "LEADBOT_HTTP_SHUTDOWN_TIMEOUT (http.shutdown_timeout): \"soon\" is not a duration"},
+		{name: "grid out of order", env: map[string]string{"LEADBOT_ENGINE_GRID_AMOUNT_MID": "900000"},
+			want: "engine.grid: amount cut-offs must satisfy"},
+		{name: "bad timezone", env: map[string]string{"LEADBOT_API_TIMEZONE": "Mars/Base"},
+			want: "api.timezone: \"Mars/Base\" is not an IANA time zone"},
+		{name: "unknown strategy", env: map[string]string{"LEADBOT_ENGINE_STRATEGY": "random"},
+			want: "engine.strategy: unknown routing strategy \"random\""},
+		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
+		{name: "file type", file: "database:\n  max_open_conns: lots\n", want: "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = filepath.Join(t.TempDir(), "c.yaml")
+				os.WriteFile(path, []byte(tt.file), 0o600)
+			}
+			_, err := LoadConfig(path, path != "", env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadConfig error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingExplicitFile(t *testing.T) {
+	_, err := LoadConfig(filepath.Join(t.TempDir(), "none.yaml"), true, env(nil))
+	if err == nil {
+		t.Error("LoadConfig of a missing --config file succeeded, want an error")
+	}
+	if _, err := LoadConfig(filepath.Join(t.TempDir(), "none.yaml"), false, env(nil)); err != nil {
+		t.Errorf("LoadConfig of a missing default file = %v, want defaults", err)
+	}
+}

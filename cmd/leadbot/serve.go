@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/leadbot/leadbot/api"
+	"github.com/leadbot/leadbot/docs"
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+)
+
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	o := &slog.HandlerOptions{Level: logLevels[c.Log.Level]}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, o))
+	}
+	return slog.New(slog.NewTextHandler(w, o))
+}
+
+// openStore connects to the configured database and migrates it.
+func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store, error) {
+	s, err := storage.Open(ctx, storage.Options{Driver: c.Database.Driver, DSN: c.Database.DSN,
+		MaxOpenConns: c.Database.MaxOpenConns, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate %s database: %w", c.Database.Driver, err)
+	}
+	return s, nil
+}
+
+// newService builds the engine the configuration describes.
+func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, error) {
+	router, err := engine.NewRouter(c.Engine.Strategy)
+	if err != nil {
+		return nil, err
+	}
+	return engine.NewService(engine.Deps{
+		Store:  s,
+		Scorer: engine.GridScorer{Grid: c.grid(), DefaultProbability: c.Engine.DefaultProbability},
+		Router: router,
+		Policy: c.policy(),
+		Log:    log,
+	}), nil
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+	return serve(ctx, c, log)
+}
+
+// serve runs until ctx ends, then lets requests in flight finish within
+// the shutdown timeout before it closes the database.
+func serve(ctx context.Context, c Config, log *slog.Logger) error {
+	store, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc, err := newService(c, store, log)
+	if err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation(c.API.Timezone)
+	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
+		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
+
+	ln, err := net.Listen("tcp", c.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (http.addr): %w", c.HTTP.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if c.API.Token == "" {
+		log.Warn("api token not set: /api/v1 refuses every call until LEADBOT_API_TOKEN is set")
+	}
+	log.Info("leadbot started", slog.String("addr", "http://"+ln.Addr().String()),
+		slog.String("driver", c.Database.Driver), slog.String("mode", c.Engine.Mode),
+		slog.String("strategy", c.Engine.Strategy), slog.String("version", version()))
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+
+	log.Info("leadbot stopping", slog.Duration("timeout", c.HTTP.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), c.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("leadbot stopped")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+	s, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	log.Info("database migrated", slog.String("driver", c.Database.Driver))
+	return s.Close()
+}
