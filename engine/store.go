@@ -96,6 +96,8 @@ type Tx interface {
 	InsertDeals(ctx context.Context, deals []Deal) error
 	// Audit adds lines to the audit log.
 	Audit(ctx context.Context, entries ...AuditEntry) error
+	// InsertDispute stores a new dispute and returns its id.
+	InsertDispute(ctx context.Context, d Dispute) (DisputeID, error)
 }
 
 // LeadChange moves a lead from one status to another. Assignee, DueAt

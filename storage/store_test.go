@@ -149,3 +149,140 @@ func TestConcurrentIntakeOfOneExternalID(t *testing.T) {
 		}
 	})
 }
+
+func TestDataSurvivesReopen(t *testing.T) {
+	for _, driver := range storagetest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			opts := storagetest.Options(t, driver)
+			s, err := storage.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			svc, _ := newService(t, s, engine.ModeAuto)
+			putRep(t, svc, "r1", 3)
+			l, _, err := svc.Intake(ctx, lead("keep", 100, 0.5), engine.ActorAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+
+			s, err = storage.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("second Migrate: %v", err)
+			}
+			got, err := s.Lead(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Assignee != "r1" || got.ExternalID != "keep" || got.Decision == nil {
+				t.Errorf("lead after reopen = %+v, want the stored lead with its decision", got)
+			}
+			events, err := s.LeadEvents(ctx, l.ID)
+			if err != nil || len(events) != 2 {
+				t.Errorf("history after reopen = %d events, %v; want 2", len(events), err)
+			}
+		})
+	}
+}
+
+func TestChatUserIDsAreUnique(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModePool)
+		a := engine.Rep{ID: "a", Name: "A", Role: engine.RoleRep, Capacity: 1, Active: true, WeComUserID: "zhangsan"}
+		if _, err := svc.PutRep(ctx, a, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		b := a
+		b.ID = "b"
+		_, err := svc.PutRep(ctx, b, engine.ActorAPI)
+		if engine.CodeOf(err) != "chat_user_taken" {
+			t.Errorf("second rep with wecom_userid zhangsan: err = %v, want chat_user_taken", err)
+		}
+		a.WeComUserID = ""
+		a.Name = "A again"
+		if _, err := svc.PutRep(ctx, a, engine.ActorAPI); err != nil {
+			t.Errorf("replace rep a: %v", err)
+		}
+		if _, err := svc.PutRep(ctx, b, engine.ActorAPI); err != nil {
+			t.Errorf("rep b after a let the id go: %v", err)
+		}
+	})
+}
+
+func TestDisputesFilterAndOrder(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 12, 3, 2, 0, 0, 0, time.UTC)
+		err := s.Update(ctx, func(tx engine.Tx) error {
+			for i, st := range []engine.DisputeStatus{engine.DisputeOpen, engine.DisputeApproved, engine.DisputeOpen} {
+				d := engine.Dispute{LeadID: engine.LeadID(1 + i%2), Kind: engine.DisputeOwnership, Status: st,
+					FiledBy: "r2", Against: "r1", Reason: "我三月就登记过这个客户", FiledAt: at}
+				if _, err := tx.InsertDispute(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			f    engine.DisputeFilter
+			want string
+		}{
+			{"all, newest first", engine.DisputeFilter{}, "D3 D2 D1"},
+			{"open", engine.DisputeFilter{Status: engine.DisputeOpen}, "D3 D1"},
+			{"by lead", engine.DisputeFilter{LeadID: 2}, "D2"},
+		}
+		for _, tt := range tests {
+			got, err := s.Disputes(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, d := range got {
+				ids = append(ids, d.ID.String())
+			}
+			if g := fmt.Sprint(ids); g != "["+tt.want+"]" {
+				t.Errorf("%s: Disputes = %s, want [%s]", tt.name, g, tt.want)
+			}
+		}
+	})
+}
+
+func TestReplaceRepKeepsLoad(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock := newService(t, s, engine.ModeAuto)
+		putRep(t, svc, "r1", 3)
+		if _, _, err := svc.Intake(ctx, lead("x", 10, 0.5), engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := s.Rep(ctx, "r1")
+		clock.Add(time.Hour)
+		r := engine.Rep{ID: "r1", Name: "新名字", Role: engine.RoleLead, Capacity: 1,
+			Industries: []string{"medical"}, Active: false}
+		got, err := svc.PutRep(ctx, r, engine.ActorAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "新名字" || got.Role != engine.RoleLead || got.Active || got.Capacity != 1 ||
+			fmt.Sprint(got.Industries) != "[medical]" {
+			t.Errorf("replaced rep = %+v, want the new profile", got)
+		}
+		if got.OpenTasks != 1 || !got.CreatedAt.Equal(before.CreatedAt) || !got.LastAssignedAt.Equal(before.LastAssignedAt) {
+			t.Errorf("replace lost Leadbot's own columns: got open %d created %s last %s, want 1 %s %s",
+				got.OpenTasks, got.CreatedAt, got.LastAssignedAt, before.CreatedAt, before.LastAssignedAt)
+		}
+	})
+}

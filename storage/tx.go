@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/leadbot/leadbot/engine"
 )
@@ -68,13 +67,22 @@ func chunks(ids []string) func(func([]string) bool) {
 
 func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
 	row := toRepRow(r)
-	// Profile columns are replaced; the load counters and the creation
-	// time belong to Leadbot and survive a replace.
-	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "team", "role", "level", "capacity",
-			"industries", "regions", "timezone", "wecom_userid", "dingtalk_userid", "active", "updated_at"}),
-	}).Create(&row).Error
+	_, err := t.Rep(ctx, r.ID)
+	switch {
+	case err == nil:
+		err = t.replaceRep(ctx, row)
+	case engine.KindOf(err) == engine.NotFound:
+		err = t.db.WithContext(ctx).Create(&row).Error
+		if isDuplicate(classify(err)) {
+			if _, lookErr := t.Rep(ctx, r.ID); lookErr == nil {
+				// Created by a concurrent request meanwhile: run again,
+				// and this time replace it.
+				return engine.Rep{}, &transientError{err}
+			}
+		}
+	default:
+		return engine.Rep{}, err
+	}
 	if isDuplicate(classify(err)) {
 		return engine.Rep{}, &engine.Error{Kind: engine.Conflict, Code: "chat_user_taken",
 			Msg: fmt.Sprintf("another rep already has the wecom_userid or dingtalk_userid of rep %q", r.ID)}
@@ -83,6 +91,17 @@ func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
 		return engine.Rep{}, wrapf(err, "save rep %s", r.ID)
 	}
 	return t.Rep(ctx, r.ID)
+}
+
+// replaceRep overwrites a rep's profile. The load counters and the
+// creation time belong to Leadbot and survive a replace. (An upsert would
+// be shorter, but MySQL's ON DUPLICATE KEY fires on any unique key, so a
+// taken chat user id would overwrite the other rep.)
+func (t *tx) replaceRep(ctx context.Context, row repRow) error {
+	return t.db.WithContext(ctx).Model(&repRow{}).Where("id = ?", row.ID).
+		Select("name", "team", "role", "level", "capacity", "industries", "regions", "timezone",
+			"wecom_userid", "dingtalk_userid", "active", "updated_at").
+		Updates(&row).Error
 }
 
 func (t *tx) InsertLeads(ctx context.Context, leads []*engine.Lead) error {
@@ -221,4 +240,15 @@ func (t *tx) Audit(ctx context.Context, entries ...engine.AuditEntry) error {
 			Subject: e.Subject, Detail: e.Detail}
 	}
 	return wrapf(t.db.WithContext(ctx).Create(&rows).Error, "write audit log")
+}
+
+func (t *tx) InsertDispute(ctx context.Context, d engine.Dispute) (engine.DisputeID, error) {
+	row := disputeRow{LeadID: int64(d.LeadID), Kind: string(d.Kind), Status: string(d.Status),
+		FiledBy: string(d.FiledBy), Against: optString(string(d.Against)), Reason: d.Reason,
+		FiledAt: dbTime(d.FiledAt), DecidedBy: optString(string(d.DecidedBy)),
+		DecidedAt: dbTimePtr(d.DecidedAt), Comment: d.Comment}
+	if err := t.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return 0, wrapf(err, "file dispute on lead %s", d.LeadID)
+	}
+	return engine.DisputeID(row.ID), nil
 }
