@@ -91,7 +91,7 @@ func notClaimable(l Lead) *Error {
 
 func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Event, actor Actor, now time.Time) error {
 	o := Ownership{LeadID: l.ID, RepID: l.Assignee, How: how, StartedAt: now}
-	if err := tx.StartOwnership(ctx, o); err != nil {
+	if err := tx.StartOwnerships(ctx, o); err != nil {
 		return err
 	}
 	ev := LeadEvent{LeadID: l.ID, At: now, Event: how, Actor: actor, RepID: l.Assignee}
@@ -101,7 +101,7 @@ func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Even
 	if err := tx.AppendEvents(ctx, ev); err != nil {
 		return err
 	}
-	return tx.AppendDecision(ctx, l.ID, *l.Decision)
+	return tx.AppendDecisions(ctx, LoggedDecision{l.ID, *l.Decision})
 }
 
 // RecordOutcome closes an assigned lead as won or lost, frees its

@@ -100,9 +100,9 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 	}
 	for _, l := range fresh {
 		results[first[l.ExternalID]] = IntakeResult{Lead: *l, Created: true}
-		if err := s.recordIntake(ctx, tx, *l, actor, logs); err != nil {
-			return err
-		}
+	}
+	if err := s.recordIntake(ctx, tx, fresh, actor, logs); err != nil {
+		return err
 	}
 
 	// Repeats of an external id within the batch answer like a second
@@ -228,28 +228,32 @@ func indexOfRep(reps []Rep, id RepID) int {
 	return -1
 }
 
-// recordIntake writes the history, ownership and decision rows of a
-// lead just stored.
-func (s *Service) recordIntake(ctx context.Context, tx Tx, l Lead, actor Actor, logs *logQueue) error {
-	events := []LeadEvent{{LeadID: l.ID, At: l.CreatedAt, Event: EventCreated, Actor: actor,
-		Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(l))}}
-	if l.Status == StatusAssigned {
-		events = append(events, assignedEvent(l))
-		o := Ownership{LeadID: l.ID, RepID: l.Assignee, How: EventAssigned, StartedAt: l.CreatedAt}
-		if err := tx.StartOwnership(ctx, o); err != nil {
-			return err
+// recordIntake writes the history, ownership and decision rows of leads
+// just stored, a few statements for the whole batch.
+func (s *Service) recordIntake(ctx context.Context, tx Tx, leads []*Lead, actor Actor, logs *logQueue) error {
+	var events []LeadEvent
+	var owners []Ownership
+	var decisions []LoggedDecision
+	for _, l := range leads {
+		events = append(events, LeadEvent{LeadID: l.ID, At: l.CreatedAt, Event: EventCreated, Actor: actor,
+			Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(*l))})
+		if l.Status == StatusAssigned {
+			events = append(events, assignedEvent(*l))
+			owners = append(owners, Ownership{LeadID: l.ID, RepID: l.Assignee, How: EventAssigned,
+				StartedAt: l.CreatedAt})
 		}
+		decisions = append(decisions, LoggedDecision{l.ID, *l.Decision})
+		logs.add("lead created", slog.String("lead_id", l.ID.String()),
+			slog.String("tier", string(l.Tier)), slog.String("status", string(l.Status)),
+			slog.String("rep_id", string(l.Assignee)))
+	}
+	if err := tx.StartOwnerships(ctx, owners...); err != nil {
+		return err
 	}
 	if err := tx.AppendEvents(ctx, events...); err != nil {
 		return err
 	}
-	if err := tx.AppendDecision(ctx, l.ID, *l.Decision); err != nil {
-		return err
-	}
-	logs.add("lead created", slog.String("lead_id", l.ID.String()),
-		slog.String("tier", string(l.Tier)), slog.String("status", string(l.Status)),
-		slog.String("rep_id", string(l.Assignee)))
-	return nil
+	return tx.AppendDecisions(ctx, decisions...)
 }
 
 func assignedEvent(l Lead) LeadEvent {

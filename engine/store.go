@@ -84,20 +84,26 @@ type Tx interface {
 	// tier first, oldest first within a tier.
 	StandbyLeads(ctx context.Context, limit int) ([]Lead, error)
 
-	// StartOwnership records that a rep began to hold a lead.
-	StartOwnership(ctx context.Context, o Ownership) error
+	// StartOwnerships records that reps began to hold leads.
+	StartOwnerships(ctx context.Context, os ...Ownership) error
 	// EndOwnership closes the lead's open ownership, if any.
 	EndOwnership(ctx context.Context, id LeadID, at time.Time, reason string) error
 	// AppendEvents adds lines to lead histories.
 	AppendEvents(ctx context.Context, events ...LeadEvent) error
-	// AppendDecision adds a routing decision to the decision log.
-	AppendDecision(ctx context.Context, id LeadID, d Decision) error
+	// AppendDecisions adds routing decisions to the decision log.
+	AppendDecisions(ctx context.Context, ds ...LoggedDecision) error
 	// InsertDeals adds closed deals to the history the engine learns from.
 	InsertDeals(ctx context.Context, deals []Deal) error
 	// Audit adds lines to the audit log.
 	Audit(ctx context.Context, entries ...AuditEntry) error
 	// InsertDispute stores a new dispute and returns its id.
 	InsertDispute(ctx context.Context, d Dispute) (DisputeID, error)
+}
+
+// LoggedDecision is a decision about one lead, for the decision log.
+type LoggedDecision struct {
+	LeadID LeadID
+	Decision
 }
 
 // LeadChange moves a lead from one status to another. Assignee, DueAt

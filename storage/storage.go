@@ -202,6 +202,16 @@ func (l driverLogger) Print(v ...any) {
 	l.log.Debug("mysql driver", slog.String("msg", fmt.Sprint(v...)))
 }
 
+// maxParams is how many parameters one INSERT should bind. The SQLite
+// driver binds each parameter by a scan of all of them, so its statements
+// grow quadratically slower with size; MySQL takes large ones well.
+func (s *Store) maxParams() int {
+	if s.driver == SQLite {
+		return 400
+	}
+	return 12000
+}
+
 // Driver returns SQLite or MySQL.
 func (s *Store) Driver() string { return s.driver }
 
@@ -242,7 +252,7 @@ const maxAttempts = 6
 func (s *Store) Update(ctx context.Context, fn func(engine.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.w.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&tx{reader: reader{db: db}, db: db})
+			return fn(&tx{reader: reader{db: db}, db: db, maxParams: s.maxParams()})
 		})
 		err = classify(err)
 		var t *transientError

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,12 +15,23 @@ import (
 type tx struct {
 	reader
 	db *gorm.DB
+	// maxParams bounds the bound parameters of one INSERT.
+	maxParams int
 }
 
 var _ engine.Tx = (*tx)(nil)
 
-// batchSize bounds the rows of one INSERT and the ids of one IN list.
+// batchSize bounds the ids of one IN list.
 const batchSize = 500
+
+// insert writes a slice of rows in as many statements as the parameter
+// bound asks.
+func (t *tx) insert(ctx context.Context, rows any) error {
+	v := reflect.ValueOf(rows)
+	cols := v.Type().Elem().NumField()
+	per := max(1, min(v.Len(), t.maxParams/cols))
+	return t.db.WithContext(ctx).CreateInBatches(rows, per).Error
+}
 
 func (t *tx) LeadIDsByExternalID(ctx context.Context, ids []string) (map[string]engine.LeadID, error) {
 	out := make(map[string]engine.LeadID)
@@ -112,7 +124,7 @@ func (t *tx) InsertLeads(ctx context.Context, leads []*engine.Lead) error {
 	for i, l := range leads {
 		rows[i] = toLeadRow(*l)
 	}
-	err := t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error
+	err := t.insert(ctx, rows)
 	if isDuplicate(classify(err)) {
 		return &engine.Error{Kind: engine.Conflict, Code: "duplicate_external_id",
 			Msg: "a lead with this external id was stored meanwhile"}
@@ -183,10 +195,16 @@ func (t *tx) StandbyLeads(ctx context.Context, limit int) ([]engine.Lead, error)
 	return out, nil
 }
 
-func (t *tx) StartOwnership(ctx context.Context, o engine.Ownership) error {
-	row := ownershipRow{LeadID: int64(o.LeadID), RepID: string(o.RepID), How: string(o.How),
-		StartedAt: dbTime(o.StartedAt)}
-	return wrapf(t.db.WithContext(ctx).Create(&row).Error, "record owner of lead %s", o.LeadID)
+func (t *tx) StartOwnerships(ctx context.Context, os ...engine.Ownership) error {
+	if len(os) == 0 {
+		return nil
+	}
+	rows := make([]ownershipRow, len(os))
+	for i, o := range os {
+		rows[i] = ownershipRow{LeadID: int64(o.LeadID), RepID: string(o.RepID), How: string(o.How),
+			StartedAt: dbTime(o.StartedAt)}
+	}
+	return wrapf(t.insert(ctx, rows), "record lead owners")
 }
 
 func (t *tx) EndOwnership(ctx context.Context, id engine.LeadID, at time.Time, reason string) error {
@@ -205,13 +223,19 @@ func (t *tx) AppendEvents(ctx context.Context, events ...engine.LeadEvent) error
 		rows[i] = leadEventRow{LeadID: int64(e.LeadID), At: dbTime(e.At), Event: string(e.Event),
 			Actor: string(e.Actor), RepID: string(e.RepID), Detail: e.Detail}
 	}
-	return wrapf(t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error, "append lead history")
+	return wrapf(t.insert(ctx, rows), "append lead history")
 }
 
-func (t *tx) AppendDecision(ctx context.Context, id engine.LeadID, d engine.Decision) error {
-	row := decisionRow{LeadID: int64(id), At: dbTime(d.At), Strategy: d.Strategy,
-		RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates)}
-	return wrapf(t.db.WithContext(ctx).Create(&row).Error, "log decision on lead %s", id)
+func (t *tx) AppendDecisions(ctx context.Context, ds ...engine.LoggedDecision) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	rows := make([]decisionRow, len(ds))
+	for i, d := range ds {
+		rows[i] = decisionRow{LeadID: int64(d.LeadID), At: dbTime(d.At), Strategy: d.Strategy,
+			RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates)}
+	}
+	return wrapf(t.insert(ctx, rows), "log decisions")
 }
 
 func (t *tx) InsertDeals(ctx context.Context, deals []engine.Deal) error {
@@ -222,7 +246,7 @@ func (t *tx) InsertDeals(ctx context.Context, deals []engine.Deal) error {
 	for i, d := range deals {
 		rows[i] = toDealRow(d)
 	}
-	err := t.db.WithContext(ctx).CreateInBatches(rows, batchSize).Error
+	err := t.insert(ctx, rows)
 	if isDuplicate(classify(err)) {
 		return &engine.Error{Kind: engine.Conflict, Code: "duplicate_external_id",
 			Msg: "a deal with one of these external ids was stored meanwhile"}
