@@ -26,21 +26,6 @@ var DefaultPolicy = Policy{
 	},
 }
 
-// Validate reports a policy that cannot work.
-func (p Policy) Validate() error {
-	switch p.Mode {
-	case ModeAuto, ModePool, ModeHybrid:
-	default:
-		return fmt.Errorf("mode %q must be auto, pool or hybrid", p.Mode)
-	}
-	for _, t := range []Tier{TierA, TierB, TierC} {
-		if p.FirstTouch[t] <= 0 {
-			return fmt.Errorf("first touch deadline for tier %s must be positive", t)
-		}
-	}
-	return nil
-}
-
 // Service carries out Leadbot's use cases. Every entry point (REST, chat,
 // import, scheduler) goes through it, so each rule lives in one place.
 // Each use case that changes state is one store transaction: the state,
