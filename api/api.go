@@ -6,8 +6,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
@@ -72,9 +74,26 @@ func (s *Server) routes() {
 	v1("POST /api/v1/leads/{id}/outcome", s.outcome)
 	v1("GET /api/v1/leads/{id}/history", s.leadHistory)
 	v1("GET /api/v1/disputes", s.listDisputes)
-	v1("/api/v1/", func(*http.Request) (int, any, error) {
-		return 0, nil, errNotFound("no such endpoint")
-	})
+	v1("/api/v1/", s.noRoute)
+}
+
+// noRoute answers a path the API does not have with 404, and a known
+// path asked with the wrong method with 405 and the methods it allows.
+func (s *Server) noRoute(r *http.Request) (int, any, error) {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/api/v1/" && pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) == 0 {
+		return 0, nil, errNotFound(fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
+	}
+	return 0, nil, &apiError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+		allow: strings.Join(allowed, ", "),
+		msg:   fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, strings.Join(allowed, " or "))}
 }
 
 // ServeHTTP logs each request and answers it.

@@ -220,6 +220,11 @@ func TestAuth(t *testing.T) {
 			t.Errorf("GET openapi.yaml = %d %s, want 200 yaml", r.Status, r.Header.Get("Content-Type"))
 		}
 		expectError(t, e.call("GET", "/api/v1/nothing", nil), 404, "not_found", "")
+		r = e.call("DELETE", "/api/v1/leads/L1", nil)
+		expectError(t, r, 405, "method_not_allowed", "")
+		if got := r.Header.Get("Allow"); got != "GET" {
+			t.Errorf("Allow = %q, want GET", got)
+		}
 	})
 }
 

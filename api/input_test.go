@@ -39,7 +39,7 @@ func TestBadInput(t *testing.T) {
 		{"negative amount", "POST", "/api/v1/leads", `{"external_id":"x","company":"c","expected_amount":-5}`,
 			422, "out_of_range", "expected_amount"},
 		{"due without offset", "POST", "/api/v1/leads", `{"external_id":"x","company":"c","due_at":"2026-12-05 18:00"}`,
-			400, "invalid_time", "due_at"},
+			422, "invalid_time", "due_at"},
 		{"1 MB company", "POST", "/api/v1/leads", `{"external_id":"x","company":"` + big + `"}`, 422, "too_long", "company"},
 		{"10 MB body", "POST", "/api/v1/leads", `{"external_id":"x","company":"` + huge + `"}`, 413, "body_too_large", ""},
 		{"long company", "POST", "/api/v1/leads", `{"external_id":"x","company":"` + strings.Repeat("a", 300) + `"}`,

@@ -46,6 +46,7 @@ type apiError struct {
 	code   string
 	field  string
 	msg    string
+	allow  string // the Allow header of a 405
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -88,6 +89,9 @@ var statusOf = map[engine.Kind]int{
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
+		if ae.allow != "" {
+			w.Header().Set("Allow", ae.allow)
+		}
 		writeJSON(w, ae.status, errorBody(ae.code, ae.msg, ae.field))
 		return
 	}

@@ -148,8 +148,8 @@ func parseTime(field string, s *string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, *s)
 	if err != nil {
-		return nil, badRequest("invalid_time", field,
-			"field %s is %q, want an RFC 3339 time with an offset such as 2026-12-05T18:00:00+08:00", field, *s)
+		return nil, &engine.Error{Kind: engine.Invalid, Code: "invalid_time", Field: field,
+			Msg: fmt.Sprintf("is %q, want an RFC 3339 time with an offset such as 2026-12-05T18:00:00+08:00", *s)}
 	}
 	return &t, nil
 }
