@@ -23,6 +23,7 @@ type repIn struct {
 	WeComUserID    string   `json:"wecom_userid"`
 	DingTalkUserID string   `json:"dingtalk_userid"`
 	Active         *bool    `json:"active"`
+	Language       string   `json:"language"`
 }
 
 func (in repIn) toEngine(id string) (engine.Rep, error) {
@@ -36,7 +37,8 @@ func (in repIn) toEngine(id string) (engine.Rep, error) {
 	}
 	r := engine.Rep{ID: engine.RepID(id), Name: *in.Name, Team: in.Team, Role: engine.Role(*in.Role),
 		Level: in.Level, Capacity: *in.Capacity, Industries: in.Industries, Regions: in.Regions,
-		Timezone: in.Timezone, WeComUserID: in.WeComUserID, DingTalkUserID: in.DingTalkUserID, Active: true}
+		Timezone: in.Timezone, WeComUserID: in.WeComUserID, DingTalkUserID: in.DingTalkUserID,
+		Language: in.Language, Active: true}
 	if in.Active != nil {
 		r.Active = *in.Active
 	}
@@ -61,6 +63,7 @@ type repOut struct {
 	WeComUserID    string     `json:"wecom_userid"`
 	DingTalkUserID string     `json:"dingtalk_userid"`
 	Active         bool       `json:"active"`
+	Language       string     `json:"language"`
 	LastAssignedAt *time.Time `json:"last_assigned_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -70,7 +73,8 @@ func (s *Server) repOut(r engine.Rep) repOut {
 	out := repOut{ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
 		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: nonNil(r.Industries),
 		Regions: nonNil(r.Regions), Timezone: r.Timezone, WeComUserID: r.WeComUserID,
-		DingTalkUserID: r.DingTalkUserID, Active: r.Active, CreatedAt: r.CreatedAt.In(s.loc),
+		DingTalkUserID: r.DingTalkUserID, Active: r.Active, Language: r.Language,
+		CreatedAt: r.CreatedAt.In(s.loc),
 		UpdatedAt: r.UpdatedAt.In(s.loc)}
 	if !r.LastAssignedAt.IsZero() {
 		t := r.LastAssignedAt.In(s.loc)
@@ -168,6 +172,9 @@ type leadOut struct {
 	UpdatedAt time.Time     `json:"updated_at"`
 	ClosedAt  *time.Time    `json:"closed_at,omitempty"`
 	Amount    *float64      `json:"amount,omitempty"`
+	Progress  int           `json:"progress"`
+	Accepted  *time.Time    `json:"accepted_at"`
+	TouchedAt *time.Time    `json:"touched_at"`
 }
 
 type decisionJSON struct {
@@ -187,7 +194,8 @@ func (s *Server) leadOut(l engine.Lead) leadOut {
 	out := leadOut{ID: l.ID.String(), ExternalID: l.ExternalID, profileJSON: profileOut(l.Profile),
 		Score: l.Score, Tier: string(l.Tier), Status: string(l.Status), Assignee: optional(string(l.Assignee)),
 		DueAt: s.timePtr(l.DueAt), CreatedAt: l.CreatedAt.In(s.loc), UpdatedAt: l.UpdatedAt.In(s.loc),
-		ClosedAt: s.timePtr(l.ClosedAt), Amount: l.ClosedAmount}
+		ClosedAt: s.timePtr(l.ClosedAt), Amount: l.ClosedAmount, Progress: l.Progress,
+		Accepted: s.timePtr(l.AcceptedAt), TouchedAt: s.timePtr(l.TouchedAt)}
 	if d := l.Decision; d != nil {
 		out.Decision = &decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
 			Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}

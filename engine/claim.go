@@ -33,7 +33,7 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 			Reasons: []string{fmt.Sprintf("claimed from the open pool by %s", displayName(r)),
 				fmt.Sprintf("load %d of %d", r.OpenTasks+1, r.Capacity)}}
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusPool, To: StatusAssigned,
-			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, At: now})
+			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, NewHolder: true, At: now})
 		if err != nil {
 			return err
 		}
@@ -47,6 +47,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 		}
 
 		if err := s.recordOwnerChange(ctx, tx, l, EventClaimed, actor, now); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, assignedNotice(l, now), changedNotice(id, now)); err != nil {
 			return err
 		}
 		out = l
@@ -109,6 +112,24 @@ func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Even
 // goes to waiting standby leads in the same transaction. A lead that is
 // not assigned is Conflict.
 func (s *Service) RecordOutcome(ctx context.Context, id LeadID, outcome Outcome, amount *float64, actor Actor) (Lead, error) {
+	return s.recordOutcome(ctx, id, outcome, amount, actor, nil)
+}
+
+// Close records an outcome on behalf of a rep in chat: the owner, or a
+// team lead or manager of the owner's team.
+func (s *Service) Close(ctx context.Context, id LeadID, by RepID, outcome Outcome, amount *float64) (Lead, error) {
+	return s.recordOutcome(ctx, id, outcome, amount, Actor(by), func(tx Tx) error {
+		r, err := actorRep(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		_, _, err = heldLead(ctx, tx, id, r)
+		return err
+	})
+}
+
+func (s *Service) recordOutcome(ctx context.Context, id LeadID, outcome Outcome, amount *float64,
+	actor Actor, authorize func(Tx) error) (Lead, error) {
 	var c checker
 	c.oneOf("outcome", string(outcome), string(Won), string(Lost))
 	if amount != nil {
@@ -121,6 +142,11 @@ func (s *Service) RecordOutcome(ctx context.Context, id LeadID, outcome Outcome,
 	now := s.now()
 	var out Lead
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		if authorize != nil {
+			if err := authorize(tx); err != nil {
+				return err
+			}
+		}
 		l, err := tx.Lead(ctx, id)
 		if err != nil {
 			return err
@@ -142,6 +168,9 @@ func (s *Service) RecordOutcome(ctx context.Context, id LeadID, outcome Outcome,
 			return conflict("not_assigned", "lead %s changed meanwhile; it is no longer assigned", id)
 		}
 		if err := s.recordClose(ctx, tx, l, outcome, final, actor, now); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, changedNotice(id, now)); err != nil {
 			return err
 		}
 		logs.add("lead closed", slog.String("lead_id", id.String()),
@@ -205,7 +234,7 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
 		l.DueAt = s.dueAt(l, now)
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusStandby, To: StatusAssigned,
-			Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, At: now})
+			Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, NewHolder: true, At: now})
 		if err != nil {
 			return err
 		}
@@ -218,6 +247,9 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 			continue
 		}
 		if err := s.recordOwnerChange(ctx, tx, l, EventAssigned, ActorEngine, now); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, assignedNotice(l, now), changedNotice(l.ID, now)); err != nil {
 			return err
 		}
 		logs.add("standby lead assigned", slog.String("lead_id", l.ID.String()),

@@ -12,6 +12,10 @@ type IntakeOptions struct {
 	Actor Actor
 	// DryRun runs every check and decision, then stores nothing.
 	DryRun bool
+	// Announce tells the reps who may claim a pooled lead that it is
+	// there. Bulk imports leave it off: the pool is there to browse, and
+	// a thousand cards at once would bury everything else.
+	Announce bool
 }
 
 // IntakeResult is what became of one input of a batch.
@@ -29,7 +33,7 @@ type IntakeResult struct {
 // already creates nothing: the existing lead comes back with created
 // false.
 func (s *Service) Intake(ctx context.Context, in LeadInput, actor Actor) (Lead, bool, error) {
-	res, err := s.IntakeBatch(ctx, []LeadInput{in}, IntakeOptions{Actor: actor})
+	res, err := s.IntakeBatch(ctx, []LeadInput{in}, IntakeOptions{Actor: actor, Announce: true})
 	if err != nil {
 		return Lead{}, false, err
 	}
@@ -56,7 +60,7 @@ func (s *Service) IntakeBatch(ctx context.Context, ins []LeadInput, opt IntakeOp
 
 	run := func() error {
 		return s.dryRunnable(ctx, opt.DryRun, func(tx Tx, logs *logQueue) error {
-			return s.intake(ctx, tx, ins, results, first, exts, opt.Actor, logs)
+			return s.intake(ctx, tx, ins, results, first, exts, opt, logs)
 		})
 	}
 	err := run()
@@ -72,7 +76,7 @@ func (s *Service) IntakeBatch(ctx context.Context, ins []LeadInput, opt IntakeOp
 }
 
 func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []IntakeResult,
-	first map[string]int, exts []string, actor Actor, logs *logQueue) error {
+	first map[string]int, exts []string, opt IntakeOptions, logs *logQueue) error {
 	known, err := tx.LeadIDsByExternalID(ctx, exts)
 	if err != nil {
 		return err
@@ -92,7 +96,8 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 		fresh = append(fresh, s.newLead(ins[first[ext]], now))
 	}
 
-	if err := s.placeNew(ctx, tx, fresh, now); err != nil {
+	reps, err := s.placeNew(ctx, tx, fresh, now)
+	if err != nil {
 		return err
 	}
 	if err := tx.InsertLeads(ctx, fresh); err != nil {
@@ -101,7 +106,10 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 	for _, l := range fresh {
 		results[first[l.ExternalID]] = IntakeResult{Lead: *l, Created: true}
 	}
-	if err := s.recordIntake(ctx, tx, fresh, actor, logs); err != nil {
+	if err := s.recordIntake(ctx, tx, fresh, opt.Actor, logs); err != nil {
+		return err
+	}
+	if err := s.announce(ctx, tx, fresh, reps, opt.Announce, now); err != nil {
 		return err
 	}
 
@@ -131,7 +139,7 @@ func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
 // placeNew decides for each new lead: assign it now, or leave it in the
 // pool, as the mode says; a lead to assign that finds nobody with room
 // goes on standby.
-func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.Time) error {
+func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.Time) ([]Rep, error) {
 	var reps []Rep
 	for _, l := range leads {
 		if !s.assignsAtOnce(l.Tier) {
@@ -143,12 +151,12 @@ func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.T
 		if reps == nil {
 			var err error
 			if reps, err = tx.Reps(ctx); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		d, err := s.pick(ctx, tx, *l, reps, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		l.Decision = &d
 		if d.RepID == "" {
@@ -159,7 +167,28 @@ func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.T
 		l.Assignee = d.RepID
 		l.DueAt = s.dueAt(*l, now)
 	}
-	return nil
+	return reps, nil
+}
+
+// announce queues an assignment card for each new owner and, when asked,
+// a pool card for each rep who may claim a pooled lead.
+func (s *Service) announce(ctx context.Context, tx Tx, leads []*Lead, reps []Rep, pool bool, now time.Time) error {
+	var notices []Notice
+	for _, l := range leads {
+		switch {
+		case l.Status == StatusAssigned:
+			notices = append(notices, assignedNotice(*l, now))
+		case l.Status == StatusPool && pool:
+			if reps == nil {
+				var err error
+				if reps, err = tx.Reps(ctx); err != nil {
+					return err
+				}
+			}
+			notices = append(notices, poolNotices(*l, reps, now)...)
+		}
+	}
+	return tx.Enqueue(ctx, notices...)
 }
 
 func (s *Service) assignsAtOnce(t Tier) bool {

@@ -72,9 +72,14 @@ type Tx interface {
 	// InsertLeads stores new leads and sets their ids. Conflict (code
 	// "duplicate_external_id") when an external id is taken.
 	InsertLeads(ctx context.Context, leads []*Lead) error
-	// TransitionLead applies c if the lead's status is c.From, and
-	// reports whether it was.
+	// TransitionLead applies c if the lead's status is c.From (and, when
+	// c.FromAssignee is set, its assignee is that rep), and reports
+	// whether it was.
 	TransitionLead(ctx context.Context, c LeadChange) (bool, error)
+	// TouchLead records the owner's follow-up on an assigned lead, if the
+	// lead is still assigned to t.Owner (and, for an acceptance, not yet
+	// accepted), and reports whether it was.
+	TouchLead(ctx context.Context, t LeadTouch) (bool, error)
 	// ReserveCapacity adds one open task to an active rep who has room,
 	// and reports whether the rep had room.
 	ReserveCapacity(ctx context.Context, id RepID, at time.Time) (bool, error)
@@ -98,6 +103,9 @@ type Tx interface {
 	Audit(ctx context.Context, entries ...AuditEntry) error
 	// InsertDispute stores a new dispute and returns its id.
 	InsertDispute(ctx context.Context, d Dispute) (DisputeID, error)
+	// Enqueue adds notices to the outbox. A notice whose key is already
+	// there is skipped.
+	Enqueue(ctx context.Context, notices ...Notice) error
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.
@@ -112,9 +120,21 @@ type LoggedDecision struct {
 type LeadChange struct {
 	ID           LeadID
 	From, To     Status
+	FromAssignee RepID
 	Assignee     RepID
 	DueAt        *time.Time
 	Decision     *Decision
 	ClosedAmount *float64
-	At           time.Time
+	// NewHolder clears the previous holder's progress and acceptance.
+	NewHolder bool
+	At        time.Time
+}
+
+// LeadTouch is an owner's follow-up: an acceptance, or progress.
+type LeadTouch struct {
+	ID       LeadID
+	Owner    RepID
+	Accept   bool
+	Progress *int
+	At       time.Time
 }

@@ -68,6 +68,9 @@ type Rep struct {
 	WeComUserID    string
 	DingTalkUserID string
 	Active         bool
+	// Language is the rep's chat language, "zh-CN" or "en"; "" is the
+	// installation's default.
+	Language string
 
 	// OpenTasks counts the assigned leads the rep holds now. The store
 	// keeps it in step with every assignment and close.
@@ -182,6 +185,13 @@ type Lead struct {
 	// Decision explains the latest assignment, or why there was none.
 	Decision *Decision
 
+	// Progress is the owner's own estimate of how far along it is, 0-100.
+	Progress int
+	// AcceptedAt is when the owner accepted it; nil until then.
+	AcceptedAt *time.Time
+	// TouchedAt is the owner's latest recorded follow-up.
+	TouchedAt *time.Time
+
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	ClosedAt     *time.Time
@@ -232,6 +242,7 @@ const (
 	EventDisputed    Event = "disputed"
 	EventDecided     Event = "decided"
 	EventClosed      Event = "closed"
+	EventAccepted    Event = "accepted"
 )
 
 // LeadEvent is one line of a lead's history. Nothing in it is deleted.
@@ -315,7 +326,9 @@ type LeadFilter struct {
 	Assignee RepID
 	// AfterID continues a list after the lead with this id.
 	AfterID LeadID
-	Limit   int
+	// BestFirst orders by tier, then score, instead of by id.
+	BestFirst bool
+	Limit     int
 }
 
 // DisputeFilter selects disputes for a list.

@@ -108,6 +108,9 @@ func (r Rep) Validate() error {
 	}
 	c.text("wecom_userid", r.WeComUserID, MaxShortLen, false)
 	c.text("dingtalk_userid", r.DingTalkUserID, MaxShortLen, false)
+	if r.Language != "" {
+		c.oneOf("language", r.Language, "zh-CN", "en")
+	}
 	return errOrNil(c.err)
 }
 

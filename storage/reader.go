@@ -52,7 +52,11 @@ func (r reader) Lead(ctx context.Context, id engine.LeadID) (engine.Lead, error)
 }
 
 func (r reader) Leads(ctx context.Context, f engine.LeadFilter) ([]engine.Lead, error) {
-	q := r.db.WithContext(ctx).Order("id")
+	q := r.db.WithContext(ctx)
+	if f.BestFirst {
+		q = q.Order("tier").Order("score DESC")
+	}
+	q = q.Order("id")
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
 	}

@@ -26,6 +26,7 @@ type repRow struct {
 	WeComUserID    *string    `gorm:"column:wecom_userid;size:64;uniqueIndex"`
 	DingTalkUserID *string    `gorm:"column:dingtalk_userid;size:64;uniqueIndex"`
 	Active         bool       `gorm:"not null;index"`
+	Language       string     `gorm:"size:8;not null;default:''"`
 	LastAssignedAt *time.Time `gorm:"precision:3"`
 	CreatedAt      time.Time  `gorm:"precision:3;not null"`
 	UpdatedAt      time.Time  `gorm:"precision:3;not null"`
@@ -55,6 +56,9 @@ type leadRow struct {
 	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
 	DueAt            *time.Time     `gorm:"precision:3;index"`
 	Decision         *decisionDoc   `gorm:"type:text"`
+	Progress         int            `gorm:"not null;default:0"`
+	AcceptedAt       *time.Time     `gorm:"precision:3"`
+	TouchedAt        *time.Time     `gorm:"precision:3"`
 	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3"`
@@ -186,6 +190,7 @@ func (disputeRow) TableName() string { return "disputes" }
 var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
+	&outboxRow{}, &deliveryRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -217,7 +222,7 @@ func toRepRow(r engine.Rep) repRow {
 		ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
 		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: optString(r.WeComUserID),
-		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active,
+		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active, Language: r.Language,
 		CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 	}
 }
@@ -227,7 +232,8 @@ func (r repRow) toEngine() engine.Rep {
 		ID: engine.RepID(r.ID), Name: r.Name, Team: r.Team, Role: engine.Role(r.Role),
 		Level: r.Level, Capacity: r.Capacity, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: deref(r.WeComUserID),
-		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, OpenTasks: r.OpenTasks,
+		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, Language: r.Language,
+		OpenTasks: r.OpenTasks,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.LastAssignedAt != nil {
@@ -246,7 +252,8 @@ func toLeadRow(l engine.Lead) leadRow {
 		CloseProbability: p.CloseProbability, Source: p.Source, Interactions: p.Interactions,
 		Attributes: p.Attributes, Score: l.Score, Tier: string(l.Tier), Status: string(l.Status),
 		Assignee: optString(string(l.Assignee)), DueAt: dbTimePtr(l.DueAt),
-		Decision: toDecisionDoc(l.Decision), CreatedAt: dbTime(l.CreatedAt),
+		Decision: toDecisionDoc(l.Decision), Progress: l.Progress, AcceptedAt: dbTimePtr(l.AcceptedAt),
+		TouchedAt: dbTimePtr(l.TouchedAt), CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
 	}
 }
@@ -263,7 +270,8 @@ func (r leadRow) toEngine() engine.Lead {
 		},
 		Score: r.Score, Tier: engine.Tier(r.Tier), Status: engine.Status(r.Status),
 		Assignee: engine.RepID(deref(r.Assignee)), DueAt: r.DueAt,
-		Decision: r.Decision.toEngine(), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Decision: r.Decision.toEngine(), Progress: r.Progress, AcceptedAt: r.AcceptedAt,
+		TouchedAt: r.TouchedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
 	}
 }
@@ -326,3 +334,36 @@ func (r disputeRow) toEngine() engine.Dispute {
 		DecidedAt: r.DecidedAt, Comment: r.Comment,
 	}
 }
+
+type outboxRow struct {
+	ID          int64      `gorm:"primaryKey;autoIncrement"`
+	Key         string     `gorm:"size:191;not null;uniqueIndex"`
+	Kind        string     `gorm:"size:32;not null"`
+	LeadID      int64      `gorm:"not null;index"`
+	RepID       string     `gorm:"size:64;not null;default:'';index"`
+	Text        string     `gorm:"size:128;not null;default:''"`
+	Args        string     `gorm:"type:text"`
+	Status      string     `gorm:"size:16;not null;index:idx_outbox_due,priority:1"`
+	NextAt      time.Time  `gorm:"precision:3;not null;index:idx_outbox_due,priority:2"`
+	Attempts    int        `gorm:"not null;default:0"`
+	LeaseUntil  *time.Time `gorm:"precision:3"`
+	LastError   string     `gorm:"type:text"`
+	CreatedAt   time.Time  `gorm:"precision:3;not null"`
+	CompletedAt *time.Time `gorm:"precision:3"`
+}
+
+func (outboxRow) TableName() string { return "outbox" }
+
+// deliveryRow records that a notice reached one platform, so a retry
+// after a partial failure skips the platforms already done.
+type deliveryRow struct {
+	ID       int64     `gorm:"primaryKey;autoIncrement"`
+	OutboxID int64     `gorm:"not null;uniqueIndex:idx_deliveries_once,priority:1"`
+	Platform string    `gorm:"size:16;not null;uniqueIndex:idx_deliveries_once,priority:2;index:idx_deliveries_feed,priority:1"`
+	RepID    string    `gorm:"size:64;not null;index:idx_deliveries_feed,priority:2"`
+	LeadID   int64     `gorm:"not null;index"`
+	Ref      string    `gorm:"size:191;not null;default:''"`
+	At       time.Time `gorm:"precision:3;not null"`
+}
+
+func (deliveryRow) TableName() string { return "deliveries" }

@@ -112,7 +112,7 @@ func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
 func (t *tx) replaceRep(ctx context.Context, row repRow) error {
 	return t.db.WithContext(ctx).Model(&repRow{}).Where("id = ?", row.ID).
 		Select("name", "team", "role", "level", "capacity", "industries", "regions", "timezone",
-			"wecom_userid", "dingtalk_userid", "active", "updated_at").
+			"wecom_userid", "dingtalk_userid", "active", "language", "updated_at").
 		Updates(&row).Error
 }
 
@@ -153,10 +153,35 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 		set["closed_at"] = at
 		set["closed_amount"] = c.ClosedAmount
 	}
-	res := t.db.WithContext(ctx).Model(&leadRow{}).
-		Where("id = ? AND status = ?", int64(c.ID), string(c.From)).Updates(set)
+	if c.NewHolder {
+		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
+	}
+	q := t.db.WithContext(ctx).Model(&leadRow{}).Where("id = ? AND status = ?", int64(c.ID), string(c.From))
+	if c.FromAssignee != "" {
+		q = q.Where("assignee = ?", string(c.FromAssignee))
+	}
+	res := q.Updates(set)
 	if res.Error != nil {
 		return false, wrapf(res.Error, "move lead %s from %s to %s", c.ID, c.From, c.To)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) TouchLead(ctx context.Context, lt engine.LeadTouch) (bool, error) {
+	at := dbTime(lt.At)
+	set := map[string]any{"touched_at": at, "updated_at": at}
+	q := t.db.WithContext(ctx).Model(&leadRow{}).
+		Where("id = ? AND status = ? AND assignee = ?", int64(lt.ID), string(engine.StatusAssigned), string(lt.Owner))
+	if lt.Accept {
+		set["accepted_at"] = at
+		q = q.Where("accepted_at IS NULL")
+	}
+	if lt.Progress != nil {
+		set["progress"] = *lt.Progress
+	}
+	res := q.Updates(set)
+	if res.Error != nil {
+		return false, wrapf(res.Error, "record follow-up on lead %s", lt.ID)
 	}
 	return res.RowsAffected == 1, nil
 }

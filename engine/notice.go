@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+)
+
+// NoticeKind is what a notice tells its recipient.
+type NoticeKind string
+
+// The kinds of notice.
+const (
+	// NoticeAssigned tells a rep that a lead is now theirs.
+	NoticeAssigned NoticeKind = "assigned"
+	// NoticePool tells a rep that a lead they may claim is in the pool.
+	NoticePool NoticeKind = "pool"
+	// NoticeLeadChanged asks every card shown for a lead to show its new
+	// state (claimed, closed, back in the pool).
+	NoticeLeadChanged NoticeKind = "lead_changed"
+	// NoticeText is a plain message; Text holds a catalogue key.
+	NoticeText NoticeKind = "text"
+	// NoticeDispute asks a manager to decide a dispute; Text holds the
+	// dispute's id.
+	NoticeDispute NoticeKind = "dispute"
+)
+
+// Notice is a message the engine decides to send, written in the same
+// transaction as the decision that causes it. It names what to say and
+// to whom; the chat layer renders it for each platform and delivers it
+// from the outbox, so a crash can delay a notice but not lose it.
+type Notice struct {
+	// Key is unique per notice, so that a notice written twice is
+	// stored once.
+	Key    string
+	Kind   NoticeKind
+	LeadID LeadID
+	// To is the person to tell; "" for NoticeLeadChanged, which goes to
+	// wherever the lead's cards are.
+	To RepID
+	// Text is a message catalogue key for NoticeText, with Args.
+	Text string
+	Args map[string]string
+	At   time.Time
+}
+
+// noticeKey builds a notice key from its parts and the time of the
+// decision, to the millisecond that the stores keep.
+func noticeKey(kind NoticeKind, lead LeadID, to RepID, at time.Time) string {
+	return fmt.Sprintf("%s:%s:%s:%d", kind, lead, to, at.UnixMilli())
+}
+
+func assignedNotice(l Lead, at time.Time) Notice {
+	return Notice{Key: noticeKey(NoticeAssigned, l.ID, l.Assignee, at), Kind: NoticeAssigned,
+		LeadID: l.ID, To: l.Assignee, At: at}
+}
+
+func changedNotice(id LeadID, at time.Time) Notice {
+	return Notice{Key: noticeKey(NoticeLeadChanged, id, "", at), Kind: NoticeLeadChanged, LeadID: id, At: at}
+}
+
+// poolNotices tells every rep who may claim the lead that it is in the
+// pool.
+func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
+	var out []Notice
+	for _, r := range reps {
+		if MayClaim(r, l) {
+			out = append(out, Notice{Key: noticeKey(NoticePool, l.ID, r.ID, at), Kind: NoticePool,
+				LeadID: l.ID, To: r.ID, At: at})
+		}
+	}
+	return out
+}
+
+// MayClaim reports whether a rep may claim a pooled lead: an active rep
+// who takes leads and, when both sides name regions, covers the lead's.
+func MayClaim(r Rep, l Lead) bool {
+	if !Routable(r) {
+		return false
+	}
+	return coversRegion(r, l.Region)
+}
+
+func coversRegion(r Rep, region string) bool {
+	if region == "" || len(r.Regions) == 0 {
+		return true
+	}
+	for _, g := range r.Regions {
+		if g == region {
+			return true
+		}
+	}
+	return false
+}
+
+// OutboxItem is a notice waiting in the outbox, as its sender sees it.
+type OutboxItem struct {
+	ID       int64
+	Attempts int
+	Notice
+}
+
+// Delivery records that a notice reached a person on one platform; Ref
+// is the platform's handle of the message, for updating a card later.
+type Delivery struct {
+	ID       int64
+	OutboxID int64
+	Platform string
+	RepID    RepID
+	LeadID   LeadID
+	Ref      string
+	At       time.Time
+}
