@@ -1,0 +1,205 @@
+package storage_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+	"github.com/leadbot/leadbot/storage/storagetest"
+)
+
+func putTeamRep(t *testing.T, svc *engine.Service, id, team string, role engine.Role, capacity int) {
+	t.Helper()
+	r := engine.Rep{ID: engine.RepID(id), Name: "name " + id, Role: role, Team: team, Capacity: capacity, Active: true}
+	if _, err := svc.PutRep(context.Background(), r, engine.ActorAPI); err != nil {
+		t.Fatalf("PutRep(%s): %v", id, err)
+	}
+}
+
+// pending returns the kinds and recipients of the notices waiting.
+func pending(t *testing.T, s *storage.Store, now time.Time) map[string]int {
+	t.Helper()
+	items, err := s.ClaimNotices(context.Background(), now.Add(time.Hour), time.Minute, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, it := range items {
+		out[string(it.Kind)+">"+string(it.To)]++
+		if err := s.CompleteNotice(context.Background(), it.ID, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestFollowUpRules(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock := newService(t, s, engine.ModePool)
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 2)
+		putTeamRep(t, svc, "b", "east", engine.RoleRep, 1)
+		putTeamRep(t, svc, "boss", "east", engine.RoleManager, 0)
+		putTeamRep(t, svc, "x", "west", engine.RoleRep, 1)
+
+		l, _, err := svc.Intake(ctx, lead("f-1", 100, 0.5), engine.ActorAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pending(t, s, clock.Now()); got["pool>a"] != 1 || got["pool>b"] != 1 || got["pool>boss"] != 0 {
+			t.Errorf("notices after pooled intake = %v, want pool cards to a and b, none to the manager", got)
+		}
+		clock.Add(time.Minute)
+		if _, err := svc.Claim(ctx, l.ID, "a", engine.Actor("a")); err != nil {
+			t.Fatal(err)
+		}
+		if got := pending(t, s, clock.Now()); got["assigned>a"] != 1 || got["lead_changed>"] != 1 {
+			t.Errorf("notices after claim = %v, want an assignment card to a and a card update", got)
+		}
+
+		steps := []struct {
+			name string
+			do   func() error
+			code string
+		}{
+			{"accept", func() error { _, err := svc.Accept(ctx, l.ID, "a"); return err }, ""},
+			{"accept twice", func() error { _, err := svc.Accept(ctx, l.ID, "a"); return err }, "already_accepted"},
+			{"progress by stranger", func() error { _, err := svc.Progress(ctx, l.ID, "x", 10, ""); return err }, "not_owner"},
+			{"progress over 100", func() error { _, err := svc.Progress(ctx, l.ID, "a", 140, ""); return err }, "out_of_range"},
+			{"progress", func() error { _, err := svc.Progress(ctx, l.ID, "a", 40, "demo booked"); return err }, ""},
+			{"unknown user", func() error { _, err := svc.Progress(ctx, l.ID, "ghost", 1, ""); return err }, "unknown_user"},
+			{"transfer to other team's full rep", func() error {
+				_, err := svc.Transfer(ctx, l.ID, "a", "nobody")
+				return err
+			}, "unknown_rep"},
+			{"own dispute", func() error {
+				_, err := svc.FileDispute(ctx, l.ID, "a", engine.DisputeOwnership, "mine")
+				return err
+			}, "own_lead"},
+			{"dispute without reason", func() error {
+				_, err := svc.FileDispute(ctx, l.ID, "b", engine.DisputeOwnership, " ")
+				return err
+			}, "missing_field"},
+			{"manager transfers to b", func() error { _, err := svc.Transfer(ctx, l.ID, "boss", "b"); return err }, ""},
+			{"old owner can no longer release", func() error { _, err := svc.Release(ctx, l.ID, "a"); return err }, "not_owner"},
+			{"b releases", func() error { _, err := svc.Release(ctx, l.ID, "b"); return err }, ""},
+			{"release again", func() error { _, err := svc.Release(ctx, l.ID, "b"); return err }, "not_assigned"},
+		}
+		for _, st := range steps {
+			clock.Add(time.Minute)
+			if err := st.do(); engine.CodeOf(err) != st.code && !(st.code == "" && err == nil) {
+				t.Errorf("%s: err = %v (code %s), want code %q", st.name, err, engine.CodeOf(err), st.code)
+			}
+		}
+
+		got, err := s.Lead(ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != engine.StatusPool || got.Assignee != "" || got.Progress != 0 || got.AcceptedAt != nil {
+			t.Errorf("lead after release = %s %q progress %d accepted %v, want a fresh pooled lead",
+				got.Status, got.Assignee, got.Progress, got.AcceptedAt)
+		}
+		reps, _ := s.Reps(ctx)
+		for _, r := range reps {
+			if r.OpenTasks != 0 {
+				t.Errorf("rep %s holds %d open tasks after the release, want 0", r.ID, r.OpenTasks)
+			}
+		}
+		owners, _ := s.Ownerships(ctx, l.ID)
+		if len(owners) != 2 || owners[0].RepID != "a" || owners[1].RepID != "b" || owners[1].How != engine.EventTransferred {
+			t.Errorf("ownerships = %+v, want a (claimed) then b (transferred), both ended", owners)
+		}
+		if n := pending(t, s, clock.Now()); n["pool>a"] != 1 || n["pool>b"] != 0 {
+			t.Errorf("notices after b released = %v, want a pool card to a and none to b", n)
+		}
+	})
+}
+
+func TestDisputeNotifiesBothTeamsManagers(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock := newService(t, s, engine.ModeAuto)
+		putTeamRep(t, svc, "e1", "east", engine.RoleRep, 1)
+		putTeamRep(t, svc, "w1", "west", engine.RoleRep, 0)
+		putTeamRep(t, svc, "em", "east", engine.RoleManager, 0)
+		putTeamRep(t, svc, "wm", "west", engine.RoleManager, 0)
+		putTeamRep(t, svc, "nm", "north", engine.RoleManager, 0)
+		l, _, err := svc.Intake(ctx, lead("d-1", 100, 0.5), engine.ActorAPI)
+		if err != nil || l.Assignee != "e1" {
+			t.Fatalf("intake = %s, %v; want assigned to e1", l.Assignee, err)
+		}
+		pending(t, s, clock.Now())
+		d, err := svc.FileDispute(ctx, l.ID, "w1", engine.DisputeCrossRegion, "我三月就登记过这个客户")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Against != "e1" || d.Status != engine.DisputeOpen {
+			t.Errorf("dispute = %+v, want open against e1", d)
+		}
+		if got := pending(t, s, clock.Now()); got["dispute>em"] != 1 || got["dispute>wm"] != 1 || got["dispute>nm"] != 0 {
+			t.Errorf("notices = %v, want the east and west managers asked, not north", got)
+		}
+		list, _ := svc.Disputes(ctx, engine.DisputeFilter{LeadID: l.ID})
+		if len(list) != 1 || list[0].ID != d.ID {
+			t.Errorf("disputes of %s = %+v, want %s", l.ID, list, d.ID)
+		}
+	})
+}
+
+// Of several senders leasing the same notices at once, each notice goes
+// to exactly one.
+func TestNoticeLeaseIsExclusive(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+		err := s.Update(ctx, func(tx engine.Tx) error {
+			var ns []engine.Notice
+			for i := range 50 {
+				ns = append(ns, engine.Notice{Key: "k" + string(rune('A'+i)), Kind: engine.NoticeText,
+					LeadID: 1, To: "r1", At: now})
+			}
+			ns = append(ns, ns[0]) // written twice, stored once
+			return tx.Enqueue(ctx, ns...)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				items, err := s.ClaimNotices(ctx, now, time.Minute, 100)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				for _, it := range items {
+					seen[it.ID]++
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if len(seen) != 50 {
+			t.Errorf("leased %d distinct notices, want 50", len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("notice %d leased %d times", id, n)
+			}
+		}
+		again, _ := s.ClaimNotices(ctx, now.Add(30*time.Second), time.Minute, 100)
+		later, _ := s.ClaimNotices(ctx, now.Add(2*time.Minute), time.Minute, 100)
+		if len(again) != 0 || len(later) != 50 {
+			t.Errorf("during the lease %d, after it %d notices; want 0 and 50", len(again), len(later))
+		}
+	})
+}
