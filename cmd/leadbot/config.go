@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -54,6 +55,14 @@ type Config struct {
 			C time.Duration `yaml:"c"`
 		} `yaml:"first_touch"`
 	} `yaml:"engine"`
+	Chat struct {
+		Language       string        `yaml:"language"`
+		OutboxInterval time.Duration `yaml:"outbox_interval"`
+	} `yaml:"chat"`
+	Console struct {
+		Enabled string `yaml:"enabled"`
+		Demo    bool   `yaml:"demo"`
+	} `yaml:"console"`
 	Log struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
@@ -80,6 +89,10 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Chat.Language = "zh-CN"
+	c.Chat.OutboxInterval = time.Second
+	c.Console.Enabled = "auto"
+	c.Console.Demo = true
 	c.Log.Level = "info"
 	c.Log.Format = "text"
 	return c
@@ -226,6 +239,17 @@ func (c Config) Validate() error {
 		bad("api.timezone", "%q is not an IANA time zone such as Asia/Shanghai", c.API.Timezone)
 	}
 	c.validateEngine(bad)
+	if c.Chat.Language != "zh-CN" && c.Chat.Language != "en" {
+		bad("chat.language", "is %q; allowed: zh-CN, en", c.Chat.Language)
+	}
+	if c.Chat.OutboxInterval < 10*time.Millisecond || c.Chat.OutboxInterval > time.Minute {
+		bad("chat.outbox_interval", "is %s; allowed: 10ms to 1m", c.Chat.OutboxInterval)
+	}
+	switch c.Console.Enabled {
+	case "auto", "on", "off":
+	default:
+		bad("console.enabled", "is %q; allowed: auto, on, off", c.Console.Enabled)
+	}
 	if _, ok := logLevels[c.Log.Level]; !ok {
 		bad("log.level", "is %q; allowed: debug, info, warn, error", c.Log.Level)
 	}
@@ -269,4 +293,25 @@ func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
 	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), FirstTouch: map[engine.Tier]time.Duration{
 		engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+}
+
+// consoleOn reports whether the local console is served: always when
+// asked for, never when turned off, and by default only while Leadbot
+// listens on loopback, since the console lets anyone act as anyone.
+func (c Config) consoleOn() bool {
+	switch c.Console.Enabled {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	host, _, err := net.SplitHostPort(c.HTTP.Addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

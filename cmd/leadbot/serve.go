@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/api"
+	"github.com/leadbot/leadbot/bot"
+	"github.com/leadbot/leadbot/bot/console"
+	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/docs"
 	"github.com/leadbot/leadbot/engine"
 	"github.com/leadbot/leadbot/storage"
@@ -88,6 +91,20 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
 		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
+	sender, err := startChat(ctx, c, svc, store, handler, loc, log)
+	if err != nil {
+		return err
+	}
+	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		sender.Run(senderCtx)
+	}()
+	defer func() {
+		stopSender()
+		<-senderDone
+	}()
 
 	ln, err := net.Listen("tcp", c.HTTP.Addr)
 	if err != nil {
@@ -147,4 +164,47 @@ func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("database migrated", slog.String("driver", c.Database.Driver))
 	return s.Close()
+}
+
+// startChat builds the chat layer: the renderer, the command core, the
+// console when it is on (seeding the demo team on a first start), and
+// the outbox sender over every channel.
+func startChat(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, h *api.Server,
+	loc *time.Location, log *slog.Logger) (*bot.Sender, error) {
+	lang := i18n.Parse(c.Chat.Language)
+	renderer := bot.NewRenderer(store, lang, loc)
+	core := bot.NewCore(svc, renderer, log)
+	var channels []bot.Channel
+	var sender *bot.Sender
+	if c.consoleOn() {
+		con, err := newConsole(ctx, c, svc, store, core, renderer, func() { sender.Kick() }, log)
+		if err != nil {
+			return nil, err
+		}
+		channels = append(channels, con)
+		h.Handle("/", con.Handler())
+	}
+	sender = bot.NewSender(store, store, renderer, channels,
+		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Log: log})
+	return sender, nil
+}
+
+func newConsole(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, core *bot.Core,
+	renderer *bot.Renderer, kick func(), log *slog.Logger) (*console.Console, error) {
+	if c.Console.Demo {
+		seeded, err := console.SeedDemo(ctx, svc)
+		if err != nil {
+			return nil, err
+		}
+		if seeded {
+			log.Info("demo team seeded", slog.String("reps", console.DemoPrefix+"*"))
+		}
+	}
+	reps, err := store.Reps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("console enabled", slog.String("addr", "http://"+c.HTTP.Addr+"/"))
+	return console.New(console.Options{Core: core, Store: store, Renderer: renderer,
+		Lang: i18n.Parse(c.Chat.Language), Demo: console.HasDemo(reps), Kick: kick, Log: log}), nil
 }

@@ -63,14 +63,14 @@ type process struct {
 }
 
 // startServe runs leadbot serve in dir with nothing configured but the
-// listen address and a token.
-func startServe(t *testing.T, dir string) *process {
+// listen address, a token and any extra variables.
+func startServe(t *testing.T, dir string, extra ...string) *process {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(leadbotBinary(t), "serve")
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"LEADBOT_HTTP_ADDR=" + addr, "LEADBOT_API_TOKEN=test-token"}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
+		"LEADBOT_HTTP_ADDR=" + addr, "LEADBOT_API_TOKEN=test-token"}, extra...)
 	p := &process{cmd: cmd, base: "http://" + addr, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {

@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/leadbot/leadbot/bot/command"
+	"github.com/leadbot/leadbot/bot/i18n"
+	"github.com/leadbot/leadbot/engine"
+)
+
+// poolSize is how many pooled leads a pool listing shows.
+const poolSize = 10
+
+func (c *Core) pool(ctx context.Context, me engine.RepID, lang i18n.Lang) Reply {
+	leads, err := c.svc.PoolFor(ctx, me, poolSize)
+	if err != nil {
+		return c.failure(ctx, engine.Rep{ID: me}, 0, err, lang, false)
+	}
+	if len(leads) == 0 {
+		return Reply{Text: i18n.T(lang, "pool.empty", nil)}
+	}
+	lines := []string{i18n.T(lang, "pool.header", i18n.Args{"count": len(leads)})}
+	for _, l := range leads {
+		lines = append(lines, i18n.T(lang, "pool.line", i18n.Args{"lead": l.ID.String(), "company": l.Company,
+			"tier": i18n.T(lang, "tier."+string(l.Tier), nil), "score": fmt.Sprintf("%.0f", l.Score)}))
+	}
+	lines = append(lines, i18n.T(lang, "pool.footer", i18n.Args{"lead": leads[0].ID.String()}))
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+func (c *Core) mine(ctx context.Context, me engine.Rep, lang i18n.Lang) Reply {
+	leads, err := c.svc.MyLeads(ctx, me.ID)
+	if err != nil {
+		return c.failure(ctx, me, 0, err, lang, false)
+	}
+	if len(leads) == 0 {
+		return Reply{Text: i18n.T(lang, "mine.empty", nil)}
+	}
+	lines := []string{i18n.T(lang, "mine.header", i18n.Args{"count": len(leads)})}
+	for _, l := range leads {
+		lines = append(lines, i18n.T(lang, "mine.line", i18n.Args{"lead": l.ID.String(), "company": l.Company,
+			"percent": l.Progress, "due": c.due(l, me, lang)}))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// show describes a lead to someone entitled to see it: its owner, a rep
+// who may claim it, or a lead or manager of the owner's team.
+func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i18n.Lang) Reply {
+	l, err := c.svc.Lead(ctx, id)
+	if err != nil {
+		return c.failure(ctx, me, id, err, lang, false)
+	}
+	var owner engine.Rep
+	if l.Assignee != "" {
+		if owner, err = c.svc.Store().Rep(ctx, l.Assignee); err != nil {
+			return c.failure(ctx, me, id, err, lang, false)
+		}
+	}
+	if !maySee(me, l, owner) {
+		return Reply{Text: i18n.T(lang, "lead.not_yours", i18n.Args{"lead": id.String()})}
+	}
+	events, err := c.svc.LeadHistory(ctx, id)
+	if err != nil {
+		return c.failure(ctx, me, id, err, lang, false)
+	}
+	card, _ := c.render.LeadCard(ctx, l, me)
+	return Reply{Text: c.describe(l, owner, me, events, lang), Card: card}
+}
+
+func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
+	switch {
+	case l.Assignee == me.ID, me.Role == engine.RoleManager && me.Team == "":
+		return true
+	case l.Status == engine.StatusPool:
+		return engine.MayClaim(me, l) || me.Role != engine.RoleRep
+	case l.Assignee != "":
+		return (me.Role == engine.RoleLead || me.Role == engine.RoleManager) && me.Team == owner.Team
+	}
+	return me.Role != engine.RoleRep
+}
+
+// historyLines is how much of a lead's history show prints.
+const historyLines = 8
+
+func (c *Core) describe(l engine.Lead, owner, me engine.Rep, events []engine.LeadEvent, lang i18n.Lang) string {
+	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
+	lines := []string{
+		t("show.title", i18n.Args{"lead": l.ID.String()}),
+		t("show.company", i18n.Args{"company": l.Company}),
+		t("show.tier", i18n.Args{"tier": t("tier."+string(l.Tier), nil)}),
+		t("show.score", i18n.Args{"score": fmt.Sprintf("%.1f", l.Score)}),
+		t("show.status", i18n.Args{"status": t("status."+string(l.Status), nil)}),
+	}
+	if owner.ID != "" {
+		lines = append(lines, t("show.owner", i18n.Args{"name": owner.Name}))
+	} else {
+		lines = append(lines, t("show.owner_none", nil))
+	}
+	lines = append(lines, t("show.due", i18n.Args{"due": c.due(l, me, lang)}))
+	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
+		lines = append(lines, t("show.reason", i18n.Args{"reason": strings.Join(l.Decision.Reasons, "; ")}))
+	}
+	lines = append(lines, t("show.history", nil))
+	for _, e := range events[max(0, len(events)-historyLines):] {
+		args := i18n.Args{"at": e.At.In(c.render.zone(me)).Format("01-02 15:04"),
+			"event": t("event."+string(e.Event), nil), "detail": e.Detail}
+		key := "show.history_line"
+		if e.Detail != "" {
+			key = "show.history_line_detail"
+		}
+		lines = append(lines, t(key, args))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c *Core) transfer(ctx context.Context, me engine.Rep, cmd command.Command, lang i18n.Lang) Reply {
+	to, ok, err := c.findRep(ctx, cmd.Target)
+	if err != nil {
+		return c.failure(ctx, me, cmd.Lead, err, lang, false)
+	}
+	if !ok {
+		return Reply{Text: i18n.T(lang, "transfer.unknown_target", i18n.Args{"name": cmd.Target})}
+	}
+	l, err := c.svc.Transfer(ctx, cmd.Lead, me.ID, to.ID)
+	if engine.CodeOf(err) == "over_capacity" {
+		return Reply{Text: i18n.T(lang, "transfer.receiver_full", i18n.Args{"name": to.Name,
+			"open": to.OpenTasks, "capacity": to.Capacity, "lead": cmd.Lead.String()})}
+	}
+	if err != nil {
+		return c.failure(ctx, me, cmd.Lead, err, lang, false)
+	}
+	card, _ := c.render.LeadCard(ctx, l, me)
+	return Reply{Text: i18n.T(lang, "transfer.ok", i18n.Args{"lead": l.ID.String(), "name": to.Name}), Card: card}
+}
+
+// findRep finds a colleague by id, name or chat user id.
+func (c *Core) findRep(ctx context.Context, who string) (engine.Rep, bool, error) {
+	who = strings.TrimSpace(strings.TrimPrefix(who, "@"))
+	reps, err := c.svc.Reps(ctx)
+	if err != nil {
+		return engine.Rep{}, false, err
+	}
+	for _, r := range reps {
+		if string(r.ID) == who || r.Name == who || r.WeComUserID == who || r.DingTalkUserID == who {
+			return r, true, nil
+		}
+	}
+	return engine.Rep{}, false, nil
+}
+
+func (c *Core) dispute(ctx context.Context, me engine.Rep, cmd command.Command, lang i18n.Lang) Reply {
+	d, err := c.svc.FileDispute(ctx, cmd.Lead, me.ID, cmd.Kind, cmd.Note)
+	if err != nil {
+		return c.failure(ctx, me, cmd.Lead, err, lang, false)
+	}
+	return Reply{Text: i18n.T(lang, "dispute.filed", i18n.Args{"dispute": d.ID.String(), "lead": d.LeadID.String(),
+		"kind": i18n.T(lang, "dispute_kind."+string(d.Kind), nil)})}
+}

@@ -1,0 +1,206 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/leadbot/leadbot/bot/i18n"
+	"github.com/leadbot/leadbot/engine"
+)
+
+// Renderer draws notices as messages in the recipient's language and
+// time zone, from the lead's state at the time of drawing: a card sent
+// yesterday and drawn again today shows today's truth.
+type Renderer struct {
+	src  RepSource
+	lang i18n.Lang
+	loc  *time.Location
+}
+
+// NewRenderer returns a renderer that falls back to lang and loc for
+// reps whose profile names neither.
+func NewRenderer(src RepSource, lang i18n.Lang, loc *time.Location) *Renderer {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Renderer{src: src, lang: lang, loc: loc}
+}
+
+// Lang returns the language to speak to r in.
+func (r *Renderer) Lang(rep engine.Rep) i18n.Lang {
+	if rep.Language != "" {
+		return i18n.Parse(rep.Language)
+	}
+	return r.lang
+}
+
+func (r *Renderer) zone(rep engine.Rep) *time.Location {
+	if rep.Timezone != "" {
+		if loc, err := time.LoadLocation(rep.Timezone); err == nil {
+			return loc
+		}
+	}
+	return r.loc
+}
+
+// Notice draws a notice for its recipient.
+func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (Message, error) {
+	lang := r.Lang(to)
+	if n.Kind == engine.NoticeText {
+		return Message{Text: i18n.T(lang, n.Text, toArgs(n.Args))}, nil
+	}
+	l, err := r.src.Lead(ctx, n.LeadID)
+	if err != nil {
+		return Message{}, fmt.Errorf("draw notice %s: %w", n.Key, err)
+	}
+	if n.Kind == engine.NoticeDispute {
+		return Message{Card: r.disputeCard(ctx, l, n, to)}, nil
+	}
+	c, err := r.LeadCard(ctx, l, to)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Card: c}, nil
+}
+
+func toArgs(m map[string]string) i18n.Args {
+	a := i18n.Args{}
+	for k, v := range m {
+		a[k] = v
+	}
+	return a
+}
+
+// LeadCard draws a lead as viewer should see it now: the owner gets the
+// assignment card with its buttons, a rep who may claim it gets the pool
+// card, and everyone else a card that says where it went.
+func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Rep) (*Card, error) {
+	lang := r.Lang(viewer)
+	var owner engine.Rep
+	if l.Assignee != "" {
+		var err error
+		if owner, err = r.src.Rep(ctx, l.Assignee); err != nil {
+			return nil, fmt.Errorf("draw lead %s: %w", l.ID, err)
+		}
+	}
+	c := &Card{Key: fmt.Sprintf("%s:%s", l.ID, viewer.ID), LeadID: l.ID, Lead: l.ID.String(),
+		Fields: r.leadFields(l, owner, viewer, lang)}
+	args := i18n.Args{"lead": l.ID.String(), "company": l.Company, "name": owner.Name}
+	switch {
+	case l.Status == engine.StatusAssigned && l.Assignee == viewer.ID:
+		c.Title = i18n.T(lang, "card.assign.title", args)
+		c.Buttons = ownerButtons(l, lang)
+	case l.Status == engine.StatusPool:
+		c.Title = i18n.T(lang, "card.pool.title", args)
+		if engine.MayClaim(viewer, l) {
+			c.Note = i18n.T(lang, "card.pool.hint", args)
+			c.Buttons = []Button{{Label: i18n.T(lang, "button.claim", nil), Action: action(ActClaim, l.ID),
+				Primary: true}}
+		}
+	default:
+		c.Title = i18n.T(lang, "card.assign.title", args)
+		c.Closed, c.State = true, r.stateLine(l, owner, lang)
+	}
+	return c, nil
+}
+
+func ownerButtons(l engine.Lead, lang i18n.Lang) []Button {
+	var bs []Button
+	if l.AcceptedAt == nil {
+		bs = append(bs, Button{Label: i18n.T(lang, "button.accept", nil), Action: action(ActAccept, l.ID),
+			Primary: true})
+	}
+	return append(bs,
+		Button{Label: i18n.T(lang, "button.progress", nil), Action: action(ActProgress, l.ID),
+			Input: i18n.T(lang, "card.progress_input", nil)},
+		Button{Label: i18n.T(lang, "button.won", nil), Action: action(ActWon, l.ID)},
+		Button{Label: i18n.T(lang, "button.lost", nil), Action: action(ActLost, l.ID)},
+		Button{Label: i18n.T(lang, "button.release", nil), Action: action(ActRelease, l.ID)},
+	)
+}
+
+// stateLine says why a card asks nothing of its viewer any more.
+func (r *Renderer) stateLine(l engine.Lead, owner engine.Rep, lang i18n.Lang) string {
+	args := i18n.Args{"name": owner.Name}
+	switch l.Status {
+	case engine.StatusAssigned:
+		return i18n.T(lang, "card.state.claimed", args)
+	case engine.StatusWon:
+		return i18n.T(lang, "card.state.won", args)
+	case engine.StatusLost:
+		return i18n.T(lang, "card.state.lost", args)
+	}
+	return i18n.T(lang, "status."+string(l.Status), nil)
+}
+
+func (r *Renderer) leadFields(l engine.Lead, owner, viewer engine.Rep, lang i18n.Lang) []Field {
+	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	fields := []Field{
+		f("company", l.Company),
+		f("tier", i18n.T(lang, "tier."+string(l.Tier), nil)),
+		f("score", fmt.Sprintf("%.0f", l.Score)),
+		f("status", i18n.T(lang, "status."+string(l.Status), nil)),
+	}
+	if l.ExpectedAmount > 0 {
+		fields = append(fields, f("amount", fmt.Sprintf("¥%.0f", l.ExpectedAmount)))
+	}
+	if l.Assignee != "" {
+		fields = append(fields, f("owner", owner.Name))
+	}
+	if l.Status != engine.StatusAssigned || l.Assignee != viewer.ID {
+		return fields
+	}
+	contact := l.Contact.Name
+	if contact == "" {
+		contact = l.Company
+	}
+	fields = append(fields, f("task", i18n.T(lang, "card.assign.task", i18n.Args{"contact": contact})))
+	if l.DueAt != nil {
+		fields = append(fields, f("due", l.DueAt.In(r.zone(viewer)).Format("2006-01-02 15:04")))
+	}
+	fields = append(fields, f("standard", i18n.T(lang, "card.assign.standard", i18n.Args{"lead": l.ID.String()})))
+	if l.Progress > 0 {
+		fields = append(fields, f("progress", fmt.Sprintf("%d%%", l.Progress)))
+	}
+	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
+		fields = append(fields, f("reason", l.Decision.Reasons[0]))
+	}
+	return fields
+}
+
+func (r *Renderer) disputeCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) *Card {
+	lang := r.Lang(to)
+	args := i18n.Args{"dispute": n.Text, "lead": l.ID.String(), "company": l.Company}
+	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	c := &Card{Key: fmt.Sprintf("%s:%s", n.Text, to.ID), LeadID: l.ID, Lead: l.ID.String(),
+		Title: i18n.T(lang, "card.dispute.title", args), Fields: []Field{f("company", l.Company)}}
+	ds, err := r.src.Disputes(ctx, engine.DisputeFilter{LeadID: l.ID})
+	if err != nil {
+		return c
+	}
+	for _, d := range ds {
+		if d.ID.String() != n.Text {
+			continue
+		}
+		c.Fields = append(c.Fields, f("filed_by", r.name(ctx, d.FiledBy)), f("against", r.name(ctx, d.Against)),
+			f("kind", i18n.T(lang, "dispute_kind."+string(d.Kind), nil)), f("dispute_reason", d.Reason),
+			f("status", i18n.T(lang, "dispute_status."+string(d.Status), nil)))
+		// TODO: approve, reject and split buttons once disputes can be
+		// decided in chat; until then the card informs.
+		c.Closed = d.Status != engine.DisputeOpen
+	}
+	return c
+}
+
+// name returns a rep's name, or the id of one that is gone.
+func (r *Renderer) name(ctx context.Context, id engine.RepID) string {
+	if id == "" {
+		return "-"
+	}
+	rep, err := r.src.Rep(ctx, id)
+	if err != nil {
+		return string(id)
+	}
+	return rep.Name
+}

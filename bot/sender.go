@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+)
+
+// Channel is one chat platform as the sender sees it.
+type Channel interface {
+	// Name is the platform's name, such as "console" or "wecom".
+	Name() string
+	// Reaches reports whether the platform knows how to address the rep.
+	Reaches(r engine.Rep) bool
+	// Send delivers a message to a rep and returns the platform's handle
+	// of it, to update a card later. An error wrapping ErrPermanent will
+	// not go away by retrying.
+	Send(ctx context.Context, to engine.Rep, m Message) (ref string, err error)
+	// Update redraws a card delivered before.
+	Update(ctx context.Context, d engine.Delivery, to engine.Rep, m Message) error
+}
+
+// ErrPermanent marks a delivery failure that retrying cannot fix, such as
+// a recipient the platform does not know.
+var ErrPermanent = errors.New("permanent delivery failure")
+
+// OutboxStore is what the sender needs of storage.
+type OutboxStore interface {
+	ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]engine.OutboxItem, error)
+	Delivered(ctx context.Context, id int64) (map[string]bool, error)
+	RecordDelivery(ctx context.Context, d engine.Delivery) error
+	CompleteNotice(ctx context.Context, id int64, at time.Time) error
+	RetryNotice(ctx context.Context, id int64, next time.Time, lastErr string, final bool) error
+	LeadDeliveries(ctx context.Context, lead engine.LeadID) ([]engine.Delivery, error)
+}
+
+// SenderOptions tune the outbox sender.
+type SenderOptions struct {
+	// Interval is how often the outbox is looked at when nothing wakes
+	// the sender earlier.
+	Interval time.Duration
+	// Lease is how long a notice stays with this sender before another
+	// may take it over.
+	Lease time.Duration
+	// MaxAttempts is how many tries a notice gets before it is given up.
+	MaxAttempts int
+	Clock       engine.Clock
+	Log         *slog.Logger
+}
+
+// Sender delivers the outbox: every notice the engine wrote is rendered
+// for its recipient and sent on every channel that reaches them, retried
+// with backoff while a platform is down, and recorded per platform so
+// that a retry after a partial failure sends nothing twice.
+type Sender struct {
+	store    OutboxStore
+	reps     RepSource
+	render   *Renderer
+	channels []Channel
+	opt      SenderOptions
+	wake     chan struct{}
+}
+
+// RepSource finds what rendering draws: reps, leads and disputes.
+type RepSource interface {
+	Rep(ctx context.Context, id engine.RepID) (engine.Rep, error)
+	Lead(ctx context.Context, id engine.LeadID) (engine.Lead, error)
+	Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.Dispute, error)
+}
+
+// NewSender returns a sender over the channels.
+func NewSender(store OutboxStore, reps RepSource, r *Renderer, channels []Channel, o SenderOptions) *Sender {
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 12
+	}
+	if o.Clock == nil {
+		o.Clock = engine.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Sender{store: store, reps: reps, render: r, channels: channels, opt: o,
+		wake: make(chan struct{}, 1)}
+}
+
+// Kick makes the sender look at the outbox now rather than at its next
+// interval.
+func (s *Sender) Kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends.
+func (s *Sender) Run(ctx context.Context) {
+	t := time.NewTicker(s.opt.Interval)
+	defer t.Stop()
+	for {
+		for s.Pass(ctx) > 0 && ctx.Err() == nil {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// Pass delivers one batch of due notices and returns how many it took.
+func (s *Sender) Pass(ctx context.Context) int {
+	items, err := s.store.ClaimNotices(ctx, s.opt.Clock.Now(), s.opt.Lease, 50)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.opt.Log.Warn("outbox unavailable", slog.Any("err", err))
+		}
+		return 0
+	}
+	for _, it := range items {
+		s.deliver(ctx, it)
+	}
+	return len(items)
+}
+
+func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
+	var err error
+	if it.Kind == engine.NoticeLeadChanged {
+		err = s.updateCards(ctx, it)
+	} else {
+		err = s.send(ctx, it)
+	}
+	now := s.opt.Clock.Now()
+	if err == nil {
+		if err := s.store.CompleteNotice(ctx, it.ID, now); err != nil {
+			s.opt.Log.Warn("notice not marked sent", slog.Int64("notice_id", it.ID), slog.Any("err", err))
+		}
+		return
+	}
+
+	final := errors.Is(err, ErrPermanent) || it.Attempts >= s.opt.MaxAttempts
+	next := now.Add(backoff(it.Attempts))
+	attrs := []any{slog.Int64("notice_id", it.ID), slog.String("lead_id", it.LeadID.String()),
+		slog.String("rep_id", string(it.To)), slog.Int("attempt", it.Attempts), slog.Any("err", err)}
+	if final {
+		s.opt.Log.Error("notice given up", attrs...)
+	} else {
+		s.opt.Log.Warn("notice retried", append(attrs, slog.Time("next", next))...)
+	}
+	if err := s.store.RetryNotice(ctx, it.ID, next, err.Error(), final); err != nil {
+		s.opt.Log.Warn("notice not rescheduled", slog.Int64("notice_id", it.ID), slog.Any("err", err))
+	}
+}
+
+// backoff grows from 2s to half an hour, with jitter so that replicas
+// and recipients do not retry in step.
+func backoff(attempt int) time.Duration {
+	d := 2 * time.Second << min(attempt, 10)
+	d = min(d, 30*time.Minute)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
+	to, err := s.reps.Rep(ctx, it.To)
+	if err != nil {
+		return fmt.Errorf("load recipient %s: %w", it.To, errors.Join(err, permanentIf(engine.KindOf(err) == engine.NotFound)))
+	}
+	done, err := s.store.Delivered(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	m, err := s.render.Notice(ctx, it.Notice, to)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, ch := range s.channels {
+		if done[ch.Name()] || !ch.Reaches(to) {
+			continue
+		}
+		ref, err := ch.Send(ctx, to, m)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
+			continue
+		}
+		d := engine.Delivery{OutboxID: it.ID, Platform: ch.Name(), RepID: to.ID, LeadID: it.LeadID,
+			Ref: ref, At: s.opt.Clock.Now()}
+		if err := s.store.RecordDelivery(ctx, d); err != nil {
+			errs = append(errs, err)
+		}
+		s.opt.Log.Debug("notice sent", slog.Int64("notice_id", it.ID), slog.String("platform", ch.Name()),
+			slog.String("rep_id", string(to.ID)), slog.String("lead_id", it.LeadID.String()))
+	}
+	return errors.Join(errs...)
+}
+
+func permanentIf(b bool) error {
+	if b {
+		return ErrPermanent
+	}
+	return nil
+}
+
+// updateCards redraws every card shown for a lead, for each viewer.
+func (s *Sender) updateCards(ctx context.Context, it engine.OutboxItem) error {
+	ds, err := s.store.LeadDeliveries(ctx, it.LeadID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range ds {
+		ch := s.channel(d.Platform)
+		if ch == nil || d.Notice.Kind == engine.NoticeText {
+			continue
+		}
+		viewer, err := s.reps.Rep(ctx, d.RepID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		m, err := s.render.Notice(ctx, d.Notice, viewer)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := ch.Update(ctx, d, viewer, m); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Sender) channel(name string) Channel {
+	for _, ch := range s.channels {
+		if ch.Name() == name {
+			return ch
+		}
+	}
+	return nil
+}
