@@ -1,0 +1,197 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadbot/leadbot/bot"
+	"github.com/leadbot/leadbot/bot/i18n"
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+	"github.com/leadbot/leadbot/storage/storagetest"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a channel that keeps what it was sent and can be told to
+// fail, as a platform that is down would.
+type recorder struct {
+	name string
+	mu   sync.Mutex
+	sent map[string]int // rep + card title -> times
+	down bool
+}
+
+func newRecorder(name string) *recorder { return &recorder{name: name, sent: map[string]int{}} }
+
+func (r *recorder) Name() string            { return r.name }
+func (r *recorder) Reaches(engine.Rep) bool { return true }
+func (r *recorder) setDown(down bool)       { r.mu.Lock(); r.down = down; r.mu.Unlock() }
+func (r *recorder) count(key string) int    { r.mu.Lock(); defer r.mu.Unlock(); return r.sent[key] }
+func (r *recorder) total() (n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range r.sent {
+		n += v
+	}
+	return n
+}
+
+func (r *recorder) Send(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.down {
+		return "", errors.New("platform down")
+	}
+	r.sent[string(to.ID)+" "+m.Card.Lead]++
+	return fmt.Sprint(len(r.sent)), nil
+}
+
+func (r *recorder) Update(ctx context.Context, d engine.Delivery, to engine.Rep, m bot.Message) error {
+	return nil
+}
+
+type fixture struct {
+	store *storage.Store
+	svc   *engine.Service
+	clock *clock
+	rend  *bot.Renderer
+}
+
+func newFixture(t *testing.T, s *storage.Store) fixture {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
+	p := engine.DefaultPolicy
+	p.Mode = engine.ModePool
+	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
+	for _, id := range []string{"r1", "r2", "r3"} {
+		r := engine.Rep{ID: engine.RepID(id), Name: id, Role: engine.RoleRep, Capacity: 5, Active: true}
+		if _, err := svc.PutRep(context.Background(), r, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fixture{store: s, svc: svc, clock: c, rend: bot.NewRenderer(s, i18n.ZH, time.UTC)}
+}
+
+func (f fixture) sender(chs ...bot.Channel) *bot.Sender {
+	return bot.NewSender(f.store, f.store, f.rend, chs, bot.SenderOptions{Clock: f.clock, Lease: time.Minute})
+}
+
+func (f fixture) intake(t *testing.T, ext string) {
+	t.Helper()
+	in := engine.LeadInput{ExternalID: ext, Profile: engine.Profile{Company: "公司 " + ext}}
+	if _, _, err := f.svc.Intake(context.Background(), in, engine.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A sender that dies holding its lease, and one that never ran before a
+// restart: the notices written with the decision all arrive, once.
+func TestOutboxSurvivesCrash(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		f.intake(t, "a") // decided and committed; no sender is running
+
+		// A sender leases the notices and dies before sending any.
+		if items, err := s.ClaimNotices(ctx, f.clock.Now(), time.Minute, 100); err != nil || len(items) != 3 {
+			t.Fatalf("crashing sender leased %d notices, %v; want 3", len(items), err)
+		}
+		ch := newRecorder("chat")
+		restarted := f.sender(ch)
+		if n := restarted.Pass(ctx); n != 0 {
+			t.Errorf("restarted sender took %d notices still leased by the dead one, want 0", n)
+		}
+		f.clock.Add(2 * time.Minute) // the dead sender's lease runs out
+		for restarted.Pass(ctx) > 0 {
+		}
+		for _, rep := range []string{"r1", "r2", "r3"} {
+			if got := ch.count(rep + " L1"); got != 1 {
+				t.Errorf("pool card of L1 reached %s %d times, want once", rep, got)
+			}
+		}
+		f.clock.Add(time.Hour)
+		if n := restarted.Pass(ctx); n != 0 || ch.total() != 3 {
+			t.Errorf("later pass sent %d more (total %d), want nothing more", n, ch.total())
+		}
+	})
+}
+
+// A platform that is down is retried with backoff; a platform that took
+// the message already is not sent it again.
+func TestOutboxRetriesOnlyWhatFailed(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		f.intake(t, "b")
+		up, down := newRecorder("up"), newRecorder("down")
+		down.setDown(true)
+		snd := f.sender(up, down)
+		snd.Pass(ctx)
+		if up.total() != 3 || down.total() != 0 {
+			t.Fatalf("first pass: up %d, down %d; want 3 and 0", up.total(), down.total())
+		}
+		if n := snd.Pass(ctx); n != 0 {
+			t.Errorf("retry ran before its backoff: %d notices", n)
+		}
+		down.setDown(false)
+		f.clock.Add(time.Hour)
+		for snd.Pass(ctx) > 0 {
+		}
+		if up.total() != 3 || down.total() != 3 {
+			t.Errorf("after recovery: up %d, down %d; want 3 and 3", up.total(), down.total())
+		}
+	})
+}
+
+// Two senders on one database (two replicas) deliver every notice once.
+func TestOutboxTwoSenders(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		for i := range 10 {
+			f.intake(t, fmt.Sprint("c", i))
+		}
+		ch := newRecorder("chat")
+		a, b := f.sender(ch), f.sender(ch)
+		var wg sync.WaitGroup
+		for _, snd := range []*bot.Sender{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for snd.Pass(ctx) > 0 {
+				}
+			}()
+		}
+		wg.Wait()
+		if ch.total() != 30 {
+			t.Errorf("two senders delivered %d cards, want 30", ch.total())
+		}
+		for i := range 10 {
+			for _, rep := range []string{"r1", "r2", "r3"} {
+				if got := ch.count(fmt.Sprintf("%s L%d", rep, i+1)); got != 1 {
+					t.Errorf("L%d reached %s %d times", i+1, rep, got)
+				}
+			}
+		}
+	})
+}
