@@ -84,7 +84,7 @@ func newFixture(t *testing.T, s *storage.Store) fixture {
 	p.Mode = engine.ModePool
 	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
 	for _, id := range []string{"r1", "r2", "r3"} {
-		r := engine.Rep{ID: engine.RepID(id), Name: id, Role: engine.RoleRep, Capacity: 5, Active: true}
+		r := engine.Rep{ID: engine.RepID(id), Name: id, Role: engine.RoleRep, Team: "east", Capacity: 5, Active: true}
 		if _, err := svc.PutRep(context.Background(), r, engine.ActorAPI); err != nil {
 			t.Fatal(err)
 		}

@@ -120,6 +120,8 @@ type Error struct {
 	Arg string
 }
 
+// Error describes the failure for logs, such as
+// `parse command claim: bad lead "abc"`; people get the catalogue's text.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("parse command")

@@ -1,0 +1,92 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/leadbot/leadbot/bot"
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+	"github.com/leadbot/leadbot/storage/storagetest"
+)
+
+// A conversation through the chat core, as a team would have it: every
+// reply names what happened, and refusals change nothing.
+func TestCoreConversation(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		boss := engine.Rep{ID: "boss", Name: "赵六", Role: engine.RoleManager, Team: "east", Active: true}
+		en := engine.Rep{ID: "en", Name: "Amy", Role: engine.RoleRep, Capacity: 1, Active: true, Language: "en"}
+		for _, r := range []engine.Rep{boss, en} {
+			if _, err := f.svc.PutRep(ctx, r, engine.ActorAPI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.intake(t, "x")
+		f.intake(t, "y")
+		core := bot.NewCore(f.svc, f.rend, nil)
+		say := func(user, text string) bot.Reply {
+			r, err := s.Rep(ctx, engine.RepID(user))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return core.Handle(ctx, bot.Inbound{Platform: "test", User: r, Text: text})
+		}
+		click := func(user, act, value string) bot.Reply {
+			r, _ := s.Rep(ctx, engine.RepID(user))
+			return core.Handle(ctx, bot.Inbound{Platform: "test", User: r, Action: act, Value: value})
+		}
+
+		steps := []struct {
+			name  string
+			reply func() bot.Reply
+			want  string
+		}{
+			{"help", func() bot.Reply { return say("r1", "帮助") }, "抢单 12 / claim 12"},
+			{"pool", func() bot.Reply { return say("r1", "公海") }, "L1 公司 x"},
+			{"garbage", func() bot.Reply { return say("r1", "随便说点什么") }, "没看懂"},
+			{"claim without id", func() bot.Reply { return say("r1", "抢单") }, "请写上线索编号"},
+			{"claim", func() bot.Reply { return say("r1", "抢单 #１") }, "已抢到 L1"},
+			{"claim taken", func() bot.Reply { return say("r2", "claim 1") }, "已被 r1 抢走"},
+			{"stale click", func() bot.Reply { return click("r2", "claim:L1", "") }, "已被 r1 抢走"},
+			{"mine", func() bot.Reply { return say("r1", "我的") }, "L1 公司 x"},
+			{"progress by other", func() bot.Reply { return say("r2", "进度 1 30") }, "不在你名下"},
+			{"progress", func() bot.Reply { return say("r1", "进度 1 40 已约拜访") }, "40%"},
+			{"progress click", func() bot.Reply { return click("r1", "progress:L1", "60") }, "60%"},
+			{"accept", func() bot.Reply { return click("r1", "accept:L1", "") }, "已接受 L1"},
+			{"show", func() bot.Reply { return say("r1", "详情 1") }, "已约拜访"},
+			{"show to stranger", func() bot.Reply { return say("r2", "详情 1") }, "不在你名下"},
+			{"manager sees all", func() bot.Reply { return say("boss", "详情 1") }, "线索 L1"},
+			{"transfer", func() bot.Reply { return say("r1", "转交 1 @r2") }, "已把 L1 转交给 r2"},
+			{"transfer unknown", func() bot.Reply { return say("r2", "转交 1 @nobody") }, "没有找到“nobody”"},
+			{"dispute", func() bot.Reply { return say("r1", "申诉 1 这是我三月登记的客户") }, "已提交申诉 D1"},
+			{"done", func() bot.Reply { return say("r2", "完成 1 赢单 28万") }, "恭喜成交"},
+			{"done again", func() bot.Reply { return click("r2", "won:L1", "") }, "过期"},
+			{"english user", func() bot.Reply { return say("en", "claim 2") }, "L2"},
+			{"english full", func() bot.Reply { return say("en", "pool") }, "pool"},
+		}
+		for _, st := range steps {
+			got := st.reply()
+			text := got.Text
+			if got.Card != nil {
+				text += " | " + got.Card.Title + " " + got.Card.State
+				for _, fl := range got.Card.Fields {
+					text += " " + fl.Value
+				}
+			}
+			if !strings.Contains(text, st.want) {
+				t.Errorf("%s: reply %q, want it to contain %q", st.name, text, st.want)
+			}
+		}
+
+		l, _ := s.Lead(ctx, 1)
+		if l.Status != engine.StatusWon || l.Assignee != "r2" || *l.ClosedAmount != 280000 {
+			t.Errorf("L1 = %s %q %v, want won by r2 for 280000", l.Status, l.Assignee, *l.ClosedAmount)
+		}
+		if r := core.Stranger("zh-CN"); !strings.Contains(r.Text, "还没有在 Leadbot 登记") {
+			t.Errorf("stranger reply = %q", r.Text)
+		}
+	})
+}
