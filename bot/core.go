@@ -84,7 +84,7 @@ func parseError(err error, lang i18n.Lang) string {
 func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
 	verb, id, _, err := ParseAction(in.Action)
 	if err != nil {
-		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": ""})}
+		return Reply{Text: i18n.T(lang, "parse.unknown_command", nil)}
 	}
 	cmd := command.Command{Lead: id}
 	switch verb {

@@ -60,7 +60,8 @@ type Command struct {
 	Outcome engine.Outcome
 	// Amount is the deal size in yuan that Done may give, nil if none.
 	Amount *float64
-	// Target is whom Transfer hands the lead to, as typed, without "@".
+	// Target is whom Transfer hands the lead to: the next word, full-width
+	// forms folded, without "@".
 	Target string
 	// Kind is what Dispute is about: DisputeOwnership unless the user
 	// named another kind.
@@ -116,7 +117,8 @@ type Error struct {
 	// Lang is the language to answer in: the verb's, or a guess from
 	// the text when there is no verb.
 	Lang i18n.Lang
-	// Arg is the word at fault, as typed, "" when something is missing.
+	// Arg is the word at fault with full-width forms folded, "" when
+	// something is missing.
 	Arg string
 }
 

@@ -154,7 +154,7 @@ func TestConsoleClaimProgressDone(t *testing.T) {
 				}
 			}
 			if *screenshot != "" && driver == "sqlite" {
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatal(err)
 				}

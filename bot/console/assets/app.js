@@ -63,8 +63,12 @@ async function refresh() {
 function draw(items) {
   const feed = $("feed");
   const nodes = [];
+  // A reply's card is a snapshot; where the feed holds a card of the same
+  // lead, that one is live, so the reply keeps only its text.
+  const live = new Set(items.filter((it) => it.card).map((it) => it.card.lead));
+  const replies = state.replies.map((r) => ({ at: r.at, node: item(live.has(r.lead) ? { text: r.text } : r) }));
   const all = items.map((it) => ({ at: it.at, node: item(it) }))
-    .concat(state.replies.map((r) => ({ at: r.at, node: r.node })))
+    .concat(replies)
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   for (const x of all) nodes.push(x.node);
   feed.replaceChildren(...nodes);
@@ -74,6 +78,11 @@ function draw(items) {
 function item(it) {
   const div = document.createElement("div");
   div.className = "msg";
+  if (it.said) {
+    div.className = "msg me";
+    div.append(bubble(it.said));
+    return div;
+  }
   if (it.text) div.append(bubble(it.text));
   if (it.card) div.append(card(it.card));
   return div;
@@ -143,14 +152,9 @@ async function click(b) {
 
 function showReply(said, reply) {
   const now = new Date().toISOString();
-  if (said) {
-    const me = document.createElement("div");
-    me.className = "msg me";
-    me.append(bubble(said));
-    state.replies.push({ at: now, node: me });
-  }
+  if (said) state.replies.push({ at: now, said });
   if (reply.text || reply.card) {
-    state.replies.push({ at: now + "~", node: item(reply) });
+    state.replies.push({ at: now + "~", text: reply.text, card: reply.card, lead: reply.card && reply.card.lead });
   }
   refresh();
 }
