@@ -109,4 +109,6 @@ type Delivery struct {
 	LeadID   LeadID
 	Ref      string
 	At       time.Time
+	// Notice is what was delivered.
+	Notice Notice
 }

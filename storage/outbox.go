@@ -132,7 +132,7 @@ func (s *Store) Deliveries(ctx context.Context, platform string, rep engine.RepI
 	if err != nil {
 		return nil, wrapf(err, "list deliveries to %s", rep)
 	}
-	return toDeliveries(rows), nil
+	return s.withNotices(ctx, rows)
 }
 
 // LeadDeliveries returns every delivery about a lead: where its cards
@@ -142,14 +142,32 @@ func (s *Store) LeadDeliveries(ctx context.Context, lead engine.LeadID) ([]engin
 	if err := s.r.WithContext(ctx).Where("lead_id = ?", int64(lead)).Order("id").Find(&rows).Error; err != nil {
 		return nil, wrapf(err, "list deliveries of lead %s", lead)
 	}
-	return toDeliveries(rows), nil
+	return s.withNotices(ctx, rows)
 }
 
-func toDeliveries(rows []deliveryRow) []engine.Delivery {
+// withNotices returns the deliveries with the notices they delivered.
+func (s *Store) withNotices(ctx context.Context, rows []deliveryRow) ([]engine.Delivery, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.OutboxID
+	}
+	notices := make(map[int64]engine.Notice, len(rows))
+	for len(ids) > 0 {
+		n := min(len(ids), batchSize)
+		var items []outboxRow
+		if err := s.r.WithContext(ctx).Where("id IN ?", ids[:n]).Find(&items).Error; err != nil {
+			return nil, wrapf(err, "load delivered notices")
+		}
+		for _, it := range items {
+			notices[it.ID] = it.toItem().Notice
+		}
+		ids = ids[n:]
+	}
 	out := make([]engine.Delivery, len(rows))
 	for i, r := range rows {
-		out[i] = engine.Delivery{ID: r.ID, OutboxID: r.OutboxID, Platform: r.Platform, RepID: engine.RepID(r.RepID),
-			LeadID: engine.LeadID(r.LeadID), Ref: r.Ref, At: r.At}
+		out[i] = engine.Delivery{ID: r.ID, OutboxID: r.OutboxID, Platform: r.Platform,
+			RepID: engine.RepID(r.RepID), LeadID: engine.LeadID(r.LeadID), Ref: r.Ref, At: r.At,
+			Notice: notices[r.OutboxID]}
 	}
-	return out
+	return out, nil
 }
