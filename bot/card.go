@@ -56,6 +56,8 @@ const (
 	ActWon      = "won"
 	ActLost     = "lost"
 	ActDispute  = "dispute"
+	ActApprove  = "approve"
+	ActReject   = "reject"
 )
 
 // action builds a button's action string.

@@ -82,12 +82,14 @@ func parseError(err error, lang i18n.Lang) string {
 
 // click maps a button to the command it stands for.
 func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
-	verb, id, _, err := ParseAction(in.Action)
+	verb, id, arg, err := ParseAction(in.Action)
 	if err != nil {
 		return Reply{Text: i18n.T(lang, "parse.unknown_command", nil)}
 	}
 	cmd := command.Command{Lead: id}
 	switch verb {
+	case ActApprove, ActReject:
+		return c.decideTransfer(ctx, in.User, id, arg, verb == ActApprove, lang)
 	case ActClaim:
 		cmd.Verb = command.Claim
 	case ActAccept:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/engine"
@@ -62,6 +63,8 @@ func TestCoreConversation(t *testing.T) {
 			{"transfer", func() bot.Reply { return say("r1", "转交 1 @r2") }, "已把 L1 转交给 r2"},
 			{"transfer unknown", func() bot.Reply { return say("r2", "转交 1 @nobody") }, "没有找到“nobody”"},
 			{"dispute", func() bot.Reply { return say("r1", "申诉 1 这是我三月登记的客户") }, "已提交申诉 D1"},
+			{"dispute click", func() bot.Reply { return click("r3", "dispute:L1", "我先登记的") }, "已提交申诉 D2"},
+			{"dispute click empty", func() bot.Reply { return click("r3", "dispute:L1", " ") }, "申诉 L1 理由"},
 			{"done", func() bot.Reply { return say("r2", "完成 1 赢单 28万") }, "恭喜成交"},
 			{"done again", func() bot.Reply { return click("r2", "won:L1", "") }, "过期"},
 			{"english user", func() bot.Reply { return say("en", "claim 2") }, "L2"},
@@ -87,6 +90,58 @@ func TestCoreConversation(t *testing.T) {
 		}
 		if r := core.Stranger("zh-CN"); !strings.Contains(r.Text, "还没有在 Leadbot 登记") {
 			t.Errorf("stranger reply = %q", r.Text)
+		}
+	})
+}
+
+func TestCoreTransferApproval(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
+		p := engine.DefaultPolicy
+		p.Mode, p.TransferApproval = engine.ModeAuto, true
+		svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
+		for _, r := range []engine.Rep{
+			{ID: "r1", Name: "张三", Role: engine.RoleRep, Team: "east", Capacity: 2, Active: true},
+			{ID: "r2", Name: "李四", Role: engine.RoleRep, Team: "east", Capacity: 2, Active: true},
+			{ID: "tl", Name: "王五", Role: engine.RoleLead, Team: "east", Active: true},
+		} {
+			if _, err := svc.PutRep(ctx, r, engine.ActorAPI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in := engine.LeadInput{ExternalID: "t", Profile: engine.Profile{Company: "甲"}}
+		if _, _, err := svc.Intake(ctx, in, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		rend := bot.NewRenderer(s, "zh-CN", time.UTC)
+		core := bot.NewCore(svc, rend, nil)
+		as := func(id string) engine.Rep { r, _ := s.Rep(ctx, engine.RepID(id)); return r }
+
+		r := core.Handle(ctx, bot.Inbound{User: as("r1"), Text: "转交 1 李四"})
+		if !strings.Contains(r.Text, "需要审批") || !strings.Contains(r.Text, "王五") {
+			t.Fatalf("transfer reply = %q, want it waiting for 王五", r.Text)
+		}
+		card, err := rend.Notice(ctx, engine.Notice{Kind: engine.NoticeTransfer, LeadID: 1, Text: "T1"}, as("tl"))
+		if err != nil || len(card.Card.Buttons) != 2 {
+			t.Fatalf("approval card = %+v, %v; want approve and reject", card.Card, err)
+		}
+		approve := card.Card.Buttons[0].Action
+		if r := core.Handle(ctx, bot.Inbound{User: as("r2"), Action: approve}); !strings.Contains(r.Text, "不能进行这个操作") {
+			t.Errorf("a rep clicking approve = %q, want a refusal", r.Text)
+		}
+		if r := core.Handle(ctx, bot.Inbound{User: as("tl"), Action: approve}); !strings.Contains(r.Text, "已通过") {
+			t.Errorf("lead approves = %q", r.Text)
+		}
+		if r := core.Handle(ctx, bot.Inbound{User: as("tl"), Action: approve}); !strings.Contains(r.Text, "过期") {
+			t.Errorf("second approval click = %q, want the stale-card answer", r.Text)
+		}
+		if l, _ := s.Lead(ctx, 1); l.Assignee != "r2" {
+			t.Errorf("lead after approval held by %q, want r2", l.Assignee)
+		}
+		after, _ := rend.Notice(ctx, engine.Notice{Kind: engine.NoticeTransfer, LeadID: 1, Text: "T1"}, as("tl"))
+		if !after.Card.Closed || !strings.Contains(after.Card.State, "王五") {
+			t.Errorf("approval card after the decision = %+v, want closed, approved by 王五", after.Card)
 		}
 	})
 }

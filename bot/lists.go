@@ -124,7 +124,7 @@ func (c *Core) transfer(ctx context.Context, me engine.Rep, cmd command.Command,
 	if !ok {
 		return Reply{Text: i18n.T(lang, "transfer.unknown_target", i18n.Args{"name": cmd.Target})}
 	}
-	l, err := c.svc.Transfer(ctx, cmd.Lead, me.ID, to.ID)
+	res, err := c.svc.Transfer(ctx, cmd.Lead, me.ID, to.ID)
 	if engine.CodeOf(err) == "over_capacity" {
 		return Reply{Text: i18n.T(lang, "transfer.receiver_full", i18n.Args{"name": to.Name,
 			"open": to.OpenTasks, "capacity": to.Capacity, "lead": cmd.Lead.String()})}
@@ -132,8 +132,42 @@ func (c *Core) transfer(ctx context.Context, me engine.Rep, cmd command.Command,
 	if err != nil {
 		return c.failure(ctx, me, cmd.Lead, err, lang, false)
 	}
-	card, _ := c.render.LeadCard(ctx, l, me)
-	return Reply{Text: i18n.T(lang, "transfer.ok", i18n.Args{"lead": l.ID.String(), "name": to.Name}), Card: card}
+	args := i18n.Args{"lead": cmd.Lead.String(), "name": to.Name}
+	if res.Pending != nil {
+		var names []string
+		for _, a := range res.Approvers {
+			names = append(names, a.Name)
+		}
+		args["approver"] = strings.Join(names, "、")
+		return Reply{Text: i18n.T(lang, "transfer.pending", args)}
+	}
+	card, _ := c.render.LeadCard(ctx, res.Lead, me)
+	return Reply{Text: i18n.T(lang, "transfer.ok", args), Card: card}
+}
+
+// decideTransfer approves or rejects a hand-over from its card.
+func (c *Core) decideTransfer(ctx context.Context, me engine.Rep, lead engine.LeadID, arg string, approve bool,
+	lang i18n.Lang) Reply {
+	id, err := engine.ParseTransferID(arg)
+	if err != nil {
+		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
+	}
+	req, err := c.svc.DecideTransfer(ctx, id, me.ID, approve)
+	switch engine.CodeOf(err) {
+	case "already_decided", "transfer_stale":
+		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
+	case "not_approver":
+		return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)})}
+	}
+	if err != nil {
+		return c.failure(ctx, me, lead, err, lang, true)
+	}
+	to, _ := c.svc.Store().Rep(ctx, req.To)
+	key := "transfer.rejected"
+	if approve {
+		key = "transfer.approved"
+	}
+	return Reply{Text: i18n.T(lang, key, i18n.Args{"lead": lead.String(), "name": to.Name})}
 }
 
 // findRep finds a colleague by id, name or chat user id.

@@ -54,8 +54,11 @@ func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (
 	if err != nil {
 		return Message{}, fmt.Errorf("draw notice %s: %w", n.Key, err)
 	}
-	if n.Kind == engine.NoticeDispute {
+	switch n.Kind {
+	case engine.NoticeDispute:
 		return Message{Card: r.disputeCard(ctx, l, n, to)}, nil
+	case engine.NoticeTransfer:
+		return Message{Card: r.transferCard(ctx, l, n, to)}, nil
 	}
 	c, err := r.LeadCard(ctx, l, to)
 	if err != nil {
@@ -101,6 +104,11 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 	default:
 		c.Title = i18n.T(lang, "card.assign.title", args)
 		c.Closed, c.State = true, r.stateLine(l, owner, lang)
+		if l.Status == engine.StatusAssigned && viewer.Role != engine.RoleManager {
+			// Someone else holds it: the viewer may contest that.
+			c.Buttons = []Button{{Label: i18n.T(lang, "button.dispute", nil), Action: action(ActDispute, l.ID),
+				Input: i18n.T(lang, "card.dispute_input", nil)}}
+		}
 	}
 	return c, nil
 }
@@ -203,4 +211,36 @@ func (r *Renderer) name(ctx context.Context, id engine.RepID) string {
 		return string(id)
 	}
 	return rep.Name
+}
+
+// transferCard asks a team lead to approve a hand-over, and shows the
+// decision once there is one.
+func (r *Renderer) transferCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) *Card {
+	lang := r.Lang(to)
+	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	c := &Card{Key: fmt.Sprintf("%s:%s", n.Text, to.ID), LeadID: l.ID, Lead: l.ID.String(),
+		Title:  i18n.T(lang, "card.transfer.title", i18n.Args{"lead": l.ID.String()}),
+		Fields: []Field{f("company", l.Company)}}
+	id, err := engine.ParseTransferID(n.Text)
+	if err != nil {
+		return c
+	}
+	req, err := r.src.Transfer(ctx, id)
+	if err != nil {
+		return c
+	}
+	c.Fields = append(c.Fields, f("from", r.name(ctx, req.From)), f("to", r.name(ctx, req.To)))
+	switch req.Status {
+	case engine.TransferPending:
+		c.Buttons = []Button{
+			{Label: i18n.T(lang, "button.approve", nil), Action: action(ActApprove, l.ID) + ":" + id.String(),
+				Primary: true},
+			{Label: i18n.T(lang, "button.reject", nil), Action: action(ActReject, l.ID) + ":" + id.String()},
+		}
+	case engine.TransferApproved:
+		c.Closed, c.State = true, i18n.T(lang, "card.state.approved", i18n.Args{"name": r.name(ctx, req.DecidedBy)})
+	default:
+		c.Closed, c.State = true, i18n.T(lang, "card.state.rejected", i18n.Args{"name": r.name(ctx, req.DecidedBy)})
+	}
+	return c
 }

@@ -71,6 +71,7 @@ type RepSource interface {
 	Rep(ctx context.Context, id engine.RepID) (engine.Rep, error)
 	Lead(ctx context.Context, id engine.LeadID) (engine.Lead, error)
 	Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.Dispute, error)
+	Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error)
 }
 
 // NewSender returns a sender over the channels.

@@ -204,39 +204,6 @@ func (s *Service) recordRelease(ctx context.Context, tx Tx, l Lead, owner Rep, b
 	return tx.Enqueue(ctx, append(poolNotices(l, others, now), changedNotice(l.ID, now))...)
 }
 
-// Transfer hands a held lead to another rep, who must have room. The
-// owner, or a team lead or manager of the owner's team, may do it.
-func (s *Service) Transfer(ctx context.Context, id LeadID, by, to RepID) (Lead, error) {
-	now := s.now()
-	var out Lead
-	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		l, owner, err := heldLead(ctx, tx, id, r)
-		if err != nil {
-			return err
-		}
-		recv, err := s.claimant(ctx, tx, to)
-		if err != nil {
-			return err
-		}
-		if recv.ID == owner.ID {
-			return conflict("same_owner", "lead %s already belongs to %s", id, displayName(owner))
-		}
-		l, err = s.handOver(ctx, tx, l, owner, recv, by, now)
-		if err != nil {
-			return err
-		}
-		out = l
-		logs.add("lead transferred", slog.String("lead_id", id.String()),
-			slog.String("from_rep_id", string(owner.ID)), slog.String("rep_id", string(to)))
-		return nil
-	})
-	return out, err
-}
-
 func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by RepID, now time.Time) (Lead, error) {
 	due := now.Add(s.policy.FirstTouch[l.Tier])
 	d := &Decision{Strategy: "transfer", RepID: to.ID, At: now, Reasons: []string{

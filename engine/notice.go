@@ -22,6 +22,9 @@ const (
 	// NoticeDispute asks a manager to decide a dispute; Text holds the
 	// dispute's id.
 	NoticeDispute NoticeKind = "dispute"
+	// NoticeTransfer asks a team lead to approve a hand-over; Text holds
+	// the transfer request's id.
+	NoticeTransfer NoticeKind = "transfer"
 )
 
 // Notice is a message the engine decides to send, written in the same

@@ -14,6 +14,8 @@ type Policy struct {
 	// FirstTouch is how soon after assignment the first follow-up is due,
 	// per tier, when the lead does not bring its own deadline.
 	FirstTouch map[Tier]time.Duration
+	// TransferApproval makes a rep's hand-over wait for the team lead.
+	TransferApproval bool
 }
 
 // DefaultPolicy is the policy a new installation starts with.

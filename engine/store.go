@@ -50,6 +50,8 @@ type Reader interface {
 	Ownerships(ctx context.Context, id LeadID) ([]Ownership, error)
 	// Disputes returns disputes, newest first.
 	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
+	// Transfer returns one transfer request, or NotFound.
+	Transfer(ctx context.Context, id TransferID) (TransferRequest, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -103,6 +105,11 @@ type Tx interface {
 	Audit(ctx context.Context, entries ...AuditEntry) error
 	// InsertDispute stores a new dispute and returns its id.
 	InsertDispute(ctx context.Context, d Dispute) (DisputeID, error)
+	// InsertTransfer stores a new transfer request and returns its id.
+	InsertTransfer(ctx context.Context, r TransferRequest) (TransferID, error)
+	// DecideTransfer records the decision on a pending request, and
+	// reports whether it was still pending.
+	DecideTransfer(ctx context.Context, id TransferID, status TransferStatus, by RepID, at time.Time) (bool, error)
 	// Enqueue adds notices to the outbox. A notice whose key is already
 	// there is skipped.
 	Enqueue(ctx context.Context, notices ...Notice) error

@@ -203,3 +203,71 @@ func TestNoticeLeaseIsExclusive(t *testing.T) {
 		}
 	})
 }
+
+func TestTransferApproval(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		p := engine.DefaultPolicy
+		p.Mode, p.TransferApproval = engine.ModeAuto, true
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 1)
+		putTeamRep(t, svc, "b", "east", engine.RoleRep, 1)
+		putTeamRep(t, svc, "lead", "east", engine.RoleLead, 0)
+		putTeamRep(t, svc, "w", "west", engine.RoleLead, 0)
+		l, _, err := svc.Intake(ctx, lead("t-1", 100, 0.5), engine.ActorAPI)
+		if err != nil || l.Assignee != "a" {
+			t.Fatalf("intake = %q, %v; want a", l.Assignee, err)
+		}
+		pending(t, s, clock.Now())
+
+		res, err := svc.Transfer(ctx, l.ID, "a", "b")
+		if err != nil || res.Pending == nil || len(res.Approvers) != 1 || res.Approvers[0].ID != "lead" {
+			t.Fatalf("Transfer by a rep = %+v, %v; want a request waiting for the east lead", res, err)
+		}
+		if got := pending(t, s, clock.Now()); got["transfer>lead"] != 1 {
+			t.Errorf("notices = %v, want an approval card to the east lead", got)
+		}
+		if got, _ := s.Lead(ctx, l.ID); got.Assignee != "a" {
+			t.Errorf("lead moved to %q before approval", got.Assignee)
+		}
+		id := res.Pending.ID
+		if _, err := svc.DecideTransfer(ctx, id, "b", true); engine.CodeOf(err) != "not_approver" {
+			t.Errorf("a rep decided: %v, want not_approver", err)
+		}
+		if _, err := svc.DecideTransfer(ctx, id, "w", true); engine.CodeOf(err) != "not_approver" {
+			t.Errorf("another team's lead decided: %v, want not_approver", err)
+		}
+		clock.Add(time.Minute)
+		req, err := svc.DecideTransfer(ctx, id, "lead", true)
+		if err != nil || req.Status != engine.TransferApproved || req.DecidedBy != "lead" {
+			t.Fatalf("approve = %+v, %v", req, err)
+		}
+		if _, err := svc.DecideTransfer(ctx, id, "lead", false); engine.CodeOf(err) != "already_decided" {
+			t.Errorf("second decision: %v, want already_decided", err)
+		}
+		got, _ := s.Lead(ctx, l.ID)
+		if got.Assignee != "b" {
+			t.Errorf("after approval the lead is %q's, want b's", got.Assignee)
+		}
+		if n := pending(t, s, clock.Now()); n["text>a"] != 1 || n["assigned>b"] != 1 {
+			t.Errorf("notices after approval = %v, want a told and b an assignment card", n)
+		}
+
+		clock.Add(time.Minute)
+		res, err = svc.Transfer(ctx, l.ID, "b", "a")
+		if err != nil || res.Pending == nil {
+			t.Fatal(res, err)
+		}
+		if _, err := svc.DecideTransfer(ctx, res.Pending.ID, "lead", false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Lead(ctx, l.ID); got.Assignee != "b" {
+			t.Errorf("after a rejection the lead is %q's, want still b's", got.Assignee)
+		}
+		direct, err := svc.Transfer(ctx, l.ID, "lead", "a")
+		if err != nil || direct.Pending != nil || direct.Lead.Assignee != "a" {
+			t.Errorf("a lead's own transfer = %+v, %v; want done at once", direct, err)
+		}
+	})
+}

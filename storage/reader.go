@@ -129,3 +129,16 @@ func (r reader) Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.
 	}
 	return out, nil
 }
+
+func (r reader) Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error) {
+	var row transferRow
+	err := r.db.WithContext(ctx).Where("id = ?", int64(id)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.TransferRequest{}, &engine.Error{Kind: engine.NotFound, Code: "transfer_not_found",
+			Msg: fmt.Sprintf("no transfer request has id %s", id)}
+	}
+	if err != nil {
+		return engine.TransferRequest{}, wrapf(err, "load transfer %s", id)
+	}
+	return row.toEngine(), nil
+}

@@ -190,7 +190,7 @@ func (disputeRow) TableName() string { return "disputes" }
 var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
-	&outboxRow{}, &deliveryRow{},
+	&outboxRow{}, &deliveryRow{}, &transferRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -367,3 +367,24 @@ type deliveryRow struct {
 }
 
 func (deliveryRow) TableName() string { return "deliveries" }
+
+type transferRow struct {
+	ID          int64      `gorm:"primaryKey;autoIncrement"`
+	LeadID      int64      `gorm:"not null;index"`
+	FromRep     string     `gorm:"size:64;not null"`
+	ToRep       string     `gorm:"size:64;not null"`
+	RequestedBy string     `gorm:"size:64;not null"`
+	Status      string     `gorm:"size:16;not null;index"`
+	DecidedBy   string     `gorm:"size:64;not null;default:''"`
+	RequestedAt time.Time  `gorm:"precision:3;not null"`
+	DecidedAt   *time.Time `gorm:"precision:3"`
+}
+
+func (transferRow) TableName() string { return "transfers" }
+
+func (r transferRow) toEngine() engine.TransferRequest {
+	return engine.TransferRequest{ID: engine.TransferID(r.ID), LeadID: engine.LeadID(r.LeadID),
+		From: engine.RepID(r.FromRep), To: engine.RepID(r.ToRep), RequestedBy: engine.RepID(r.RequestedBy),
+		Status: engine.TransferStatus(r.Status), DecidedBy: engine.RepID(r.DecidedBy),
+		RequestedAt: r.RequestedAt, DecidedAt: r.DecidedAt}
+}

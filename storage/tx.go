@@ -301,3 +301,23 @@ func (t *tx) InsertDispute(ctx context.Context, d engine.Dispute) (engine.Disput
 	}
 	return engine.DisputeID(row.ID), nil
 }
+
+func (t *tx) InsertTransfer(ctx context.Context, r engine.TransferRequest) (engine.TransferID, error) {
+	row := transferRow{LeadID: int64(r.LeadID), FromRep: string(r.From), ToRep: string(r.To),
+		RequestedBy: string(r.RequestedBy), Status: string(r.Status), RequestedAt: dbTime(r.RequestedAt)}
+	if err := t.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return 0, wrapf(err, "request transfer of lead %s", r.LeadID)
+	}
+	return engine.TransferID(row.ID), nil
+}
+
+func (t *tx) DecideTransfer(ctx context.Context, id engine.TransferID, status engine.TransferStatus,
+	by engine.RepID, at time.Time) (bool, error) {
+	res := t.db.WithContext(ctx).Model(&transferRow{}).
+		Where("id = ? AND status = ?", int64(id), string(engine.TransferPending)).
+		Updates(map[string]any{"status": string(status), "decided_by": string(by), "decided_at": dbTime(at)})
+	if res.Error != nil {
+		return false, wrapf(res.Error, "decide transfer %s", id)
+	}
+	return res.RowsAffected == 1, nil
+}

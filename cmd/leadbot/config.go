@@ -49,7 +49,8 @@ type Config struct {
 			AmountLarge     float64 `yaml:"amount_large"`
 			AmountMid       float64 `yaml:"amount_mid"`
 		} `yaml:"grid"`
-		FirstTouch struct {
+		TransferApproval bool `yaml:"transfer_approval"`
+		FirstTouch       struct {
 			A time.Duration `yaml:"a"`
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
@@ -291,8 +292,8 @@ func (c Config) grid() engine.Grid {
 // policy is the engine policy the configuration sets.
 func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
-	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), FirstTouch: map[engine.Tier]time.Duration{
-		engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), TransferApproval: c.Engine.TransferApproval,
+		FirstTouch: map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 
 // consoleOn reports whether the local console is served: always when
