@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,9 +47,10 @@ const (
 
 // benchEnv is a fresh, migrated database reached both ways.
 type benchEnv struct {
-	svc  *engine.Service
-	raw  *sql.DB
-	reps []engine.RepID
+	driver string
+	svc    *engine.Service
+	raw    *sql.DB
+	reps   []engine.RepID
 	// scoring is what the engine's default scorer makes of benchInput,
 	// for the baselines to store.
 	scoring engine.Scoring
@@ -75,10 +77,12 @@ func openBenchEnv(b *testing.B, driver string, mode engine.Mode, reps int) *benc
 
 	p := engine.DefaultPolicy
 	p.Mode = mode
+	scorer := engine.GridScorer{Grid: engine.DefaultGrid, DefaultProbability: 0.2}
 	env := &benchEnv{
+		driver:  driver,
 		svc:     engine.NewService(engine.Deps{Store: s, Policy: p}),
 		raw:     raw,
-		scoring: engine.GridScorer{Grid: engine.DefaultGrid, DefaultProbability: 0.2}.Score(benchInput(0).Profile),
+		scoring: scorer.Score(benchInput(0).Profile),
 	}
 	for i := range reps {
 		r := engine.Rep{ID: engine.RepID(fmt.Sprintf("r%02d", i)), Name: fmt.Sprintf("rep %d", i),
@@ -118,6 +122,12 @@ func openRaw(o storage.Options) (*sql.DB, error) {
 	return nil, fmt.Errorf("unknown driver %q", o.Driver)
 }
 
+// firstTouch is how long an assigned bench lead has for its first
+// follow-up.
+func (e *benchEnv) firstTouch() time.Duration {
+	return engine.DefaultPolicy.FirstTouch[e.scoring.Tier]
+}
+
 // resetLoads empties every rep's open task count.
 func (e *benchEnv) resetLoads(b *testing.B) {
 	b.Helper()
@@ -150,9 +160,10 @@ func benchInput(n int) engine.LeadInput {
 type intakeFunc func(ctx context.Context, e *benchEnv, n int, rep engine.RepID) error
 
 // BenchmarkIntake times taking in one new lead: "intake" in pool mode
-// (no routing), "intake-assign" in auto mode, where each lead goes to one
-// of ten reps and the rep's load and the lead's ownership are written
-// too.
+// (no routing) with no reps on the roster, so no pool cards are queued;
+// "intake-assign" in auto mode, where each lead goes to one of ten reps
+// and the rep's load, the lead's ownership and the rep's assignment
+// notice are written too.
 func BenchmarkIntake(b *testing.B) {
 	variants := []struct {
 		name string
@@ -212,7 +223,8 @@ func intakeLeadbot(ctx context.Context, e *benchEnv, n int, rep engine.RepID) er
 		want = engine.StatusAssigned
 	}
 	if !created || l.Status != want {
-		return fmt.Errorf("Intake(%s) = %s, created %t; want %s, created", in.ExternalID, l.Status, created, want)
+		return fmt.Errorf("Intake(%s) = %s, created %t; want %s, created",
+			in.ExternalID, l.Status, created, want)
 	}
 	return nil
 }
@@ -234,27 +246,33 @@ type rawCandidate struct {
 const insertLeadSQL = "INSERT INTO leads (external_id, company, contact_name, contact_phone, " +
 	"industry, product_line, customer_type, company_size, region, expected_amount, " +
 	"close_probability, source, interactions, attributes, score, tier, status, assignee, " +
-	"due_at, decision, created_at, updated_at, closed_at, closed_amount) " +
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	"due_at, decision, progress, accepted_at, touched_at, created_at, updated_at, " +
+	"closed_at, closed_amount) " +
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+	"0, NULL, NULL, ?, ?, NULL, NULL)"
 
 const (
 	insertEventSQL = "INSERT INTO lead_events (lead_id, `at`, event, actor, rep_id, detail) " +
 		"VALUES (?, ?, ?, ?, ?, ?)"
 	insertEventsSQL = "INSERT INTO lead_events (lead_id, `at`, event, actor, rep_id, detail) " +
 		"VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)"
-	insertDecisionSQL = "INSERT INTO decisions (lead_id, `at`, strategy, rep_id, reasons, candidates) " +
-		"VALUES (?, ?, ?, ?, ?, ?)"
-	insertOwnershipSQL = "INSERT INTO ownerships (lead_id, rep_id, how, started_at, ended_at, end_reason) " +
-		"VALUES (?, ?, ?, ?, NULL, '')"
-	reserveSQL = "UPDATE reps SET open_tasks = open_tasks + 1, last_assigned_at = ?, updated_at = ? " +
-		"WHERE id = ? AND active AND open_tasks < capacity"
+	insertDecisionSQL = "INSERT INTO decisions " +
+		"(lead_id, `at`, strategy, rep_id, reasons, candidates) VALUES (?, ?, ?, ?, ?, ?)"
+	insertOwnershipSQL = "INSERT INTO ownerships " +
+		"(lead_id, rep_id, how, started_at, ended_at, end_reason) VALUES (?, ?, ?, ?, NULL, '')"
+	reserveSQL = "UPDATE reps SET open_tasks = open_tasks + 1, last_assigned_at = ?, " +
+		"updated_at = ? WHERE id = ? AND active AND open_tasks < capacity"
 	claimLeadSQL = "UPDATE leads SET status = 'assigned', assignee = ?, due_at = ?, decision = ?, " +
-		"updated_at = ? WHERE id = ? AND status = 'pool'"
+		"progress = 0, accepted_at = NULL, touched_at = NULL, updated_at = ? " +
+		"WHERE id = ? AND status = 'pool'"
+	insertNoticeSQL = "INSERT INTO outbox (`key`, kind, lead_id, rep_id, `text`, args, status, " +
+		"next_at, attempts, lease_until, last_error, created_at, completed_at) VALUES "
+	noticeValues = "(?, ?, ?, ?, '', '', 'pending', ?, 0, NULL, '', ?, NULL)"
 )
 
 // intakeBaseline writes what Intake writes, in one transaction: the
-// lead, and when rep is set the rep's load and the lead's ownership, its
-// history and its decision.
+// lead, its history and its decision, and when rep is set also the rep's
+// load, the lead's ownership and the assignment notice.
 func intakeBaseline(ctx context.Context, e *benchEnv, n int, rep engine.RepID) error {
 	in := benchInput(n)
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -271,7 +289,7 @@ func intakeBaseline(ctx context.Context, e *benchEnv, n int, rep engine.RepID) e
 		if err := reserve(ctx, tx, rep, now); err != nil {
 			return err
 		}
-		status, assignee, due = "assigned", string(rep), now.Add(24*time.Hour)
+		status, assignee, due = "assigned", string(rep), now.Add(e.firstTouch())
 		d = rawDecision{Strategy: "round-robin", RepID: string(rep), At: now, Reasons: []string{
 			"round-robin: " + string(rep) + " has waited longest for a new lead among 10 reps with room",
 			"load 0 of 1000"}}
@@ -292,7 +310,8 @@ func intakeBaseline(ctx context.Context, e *benchEnv, n int, rep engine.RepID) e
 	if rep == "" {
 		_, err = tx.ExecContext(ctx, insertEventSQL, id, now, "created", "api", "", created)
 	} else {
-		if _, err := tx.ExecContext(ctx, insertOwnershipSQL, id, string(rep), "assigned", now); err != nil {
+		_, err := tx.ExecContext(ctx, insertOwnershipSQL, id, string(rep), "assigned", now)
+		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, insertEventsSQL,
@@ -304,6 +323,11 @@ func intakeBaseline(ctx context.Context, e *benchEnv, n int, rep engine.RepID) e
 	}
 	if err := insertDecision(ctx, tx, id, d); err != nil {
 		return err
+	}
+	if rep != "" {
+		if err := e.enqueue(ctx, tx, id, now, rawNotice{"assigned", rep}); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -323,7 +347,7 @@ func insertLead(ctx context.Context, tx *sql.Tx, in engine.LeadInput, sc engine.
 		in.ExternalID, p.Company, p.Contact.Name, p.Contact.Phone,
 		p.Industry, p.ProductLine, string(p.CustomerType), p.CompanySize, p.Region, p.ExpectedAmount,
 		p.CloseProbability, p.Source, p.Interactions, string(attrs), sc.Score, string(sc.Tier),
-		status, assignee, due, string(doc), d.At, d.At, nil, nil)
+		status, assignee, due, string(doc), d.At, d.At)
 	if err != nil {
 		return 0, err
 	}
@@ -341,6 +365,31 @@ func insertDecision(ctx context.Context, tx *sql.Tx, lead int64, d rawDecision) 
 	}
 	_, err = tx.ExecContext(ctx, insertDecisionSQL, lead, d.At, d.Strategy, d.RepID,
 		string(reasons), string(cands))
+	return err
+}
+
+// rawNotice is a notice for the outbox: its kind and to whom.
+type rawNotice struct {
+	kind string
+	to   engine.RepID
+}
+
+// enqueue adds notices about lead to the outbox in one statement,
+// skipping a key that is there already, as storage's Enqueue does.
+func (e *benchEnv) enqueue(ctx context.Context, tx *sql.Tx, lead int64, at time.Time,
+	notices ...rawNotice) error {
+	q := insertNoticeSQL + strings.Repeat(noticeValues+", ", len(notices)-1) + noticeValues
+	if e.driver == storage.SQLite {
+		q += " ON CONFLICT (`key`) DO NOTHING"
+	} else {
+		q += " ON DUPLICATE KEY UPDATE id = id"
+	}
+	args := make([]any, 0, 6*len(notices))
+	for _, n := range notices {
+		key := fmt.Sprintf("%s:L%d:%s:%d", n.kind, lead, n.to, at.UnixMilli())
+		args = append(args, key, n.kind, lead, string(n.to), at, at)
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
 	return err
 }
 
@@ -410,7 +459,8 @@ func (e *benchEnv) refill(b *testing.B, n *int) []engine.LeadID {
 		*n++
 		ins[i] = benchInput(*n)
 	}
-	res, err := e.svc.IntakeBatch(context.Background(), ins, engine.IntakeOptions{Actor: engine.ActorAPI})
+	opt := engine.IntakeOptions{Actor: engine.ActorAPI}
+	res, err := e.svc.IntakeBatch(context.Background(), ins, opt)
 	if err != nil {
 		b.Fatalf("pool %d leads: %v", len(ins), err)
 	}
@@ -430,14 +480,16 @@ func claimLeadbot(ctx context.Context, e *benchEnv, id engine.LeadID, rep engine
 		return err
 	}
 	if l.Status != engine.StatusAssigned || l.Assignee != rep {
-		return fmt.Errorf("Claim(%s, %s) = %s to %q, want assigned to %s", id, rep, l.Status, l.Assignee, rep)
+		return fmt.Errorf("Claim(%s, %s) = %s to %q, want assigned to %s",
+			id, rep, l.Status, l.Assignee, rep)
 	}
 	return nil
 }
 
 // claimBaseline writes what Claim writes, in one transaction: the lead
 // and the rep's load, each changed only if its condition holds, then the
-// ownership, the history line and the decision.
+// ownership, the history line, the decision and two notices (to the
+// new owner, and to refresh the lead's cards).
 func claimBaseline(ctx context.Context, e *benchEnv, id engine.LeadID, rep engine.RepID) error {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	tx, err := e.raw.BeginTx(ctx, nil)
@@ -453,7 +505,7 @@ func claimBaseline(ctx context.Context, e *benchEnv, id engine.LeadID, rep engin
 		return err
 	}
 	err = execOne(ctx, tx, "claim lead "+id.String(), claimLeadSQL,
-		string(rep), now.Add(24*time.Hour), string(doc), now, int64(id))
+		string(rep), now.Add(e.firstTouch()), string(doc), now, int64(id))
 	if err != nil {
 		return err
 	}
@@ -461,14 +513,20 @@ func claimBaseline(ctx context.Context, e *benchEnv, id engine.LeadID, rep engin
 		return err
 	}
 
-	if _, err := tx.ExecContext(ctx, insertOwnershipSQL, int64(id), string(rep), "claimed", now); err != nil {
+	_, err = tx.ExecContext(ctx, insertOwnershipSQL, int64(id), string(rep), "claimed", now)
+	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, insertEventSQL, int64(id), now, "claimed", string(rep), string(rep), d.Reasons[0])
+	_, err = tx.ExecContext(ctx, insertEventSQL,
+		int64(id), now, "claimed", string(rep), string(rep), d.Reasons[0])
 	if err != nil {
 		return err
 	}
 	if err := insertDecision(ctx, tx, int64(id), d); err != nil {
+		return err
+	}
+	err = e.enqueue(ctx, tx, int64(id), now, rawNotice{"assigned", rep}, rawNotice{"lead_changed", ""})
+	if err != nil {
 		return err
 	}
 	return tx.Commit()
