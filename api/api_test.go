@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -249,5 +250,44 @@ func TestRequestIDHeader(t *testing.T) {
 		if got := resp.Header.Get("X-Request-ID"); got != "abc-123" {
 			t.Errorf("X-Request-ID = %q, want the caller's abc-123", got)
 		}
+	})
+}
+
+func TestDisputesAndHistoryEndpoints(t *testing.T) {
+	forEachDB(t, engine.ModeAuto, func(t *testing.T, e *env) {
+		e.must(200, "PUT", "/api/v1/reps/r1", map[string]any{"name": "张三", "role": "rep", "team": "east", "capacity": 2})
+		e.must(200, "PUT", "/api/v1/reps/r2", map[string]any{"name": "李四", "role": "rep", "team": "east", "capacity": 0})
+		l := e.postLead("dsp", 100, 0.5)
+		svc := engine.NewService(engine.Deps{Store: e.store, Clock: e.clock})
+		id, _ := engine.ParseLeadID(l.ID)
+		if _, err := svc.FileDispute(context.Background(), id, "r2", engine.DisputeOwnership, "我三月就登记过这个客户"); err != nil {
+			t.Fatal(err)
+		}
+
+		var got []struct {
+			ID, LeadID, Kind, Status, FiledBy, Reason string
+			Against                                   *string
+			DecidedBy                                 *string `json:"decided_by"`
+		}
+		e.must(200, "GET", "/api/v1/disputes?lead_id="+l.ID+"&status=open", nil).decode(t, &got)
+		if len(got) != 1 || got[0].ID != "D1" || got[0].Kind != "ownership" || got[0].Against == nil ||
+			*got[0].Against != "r1" || got[0].DecidedBy != nil || got[0].Reason != "我三月就登记过这个客户" {
+			t.Errorf("disputes = %+v, want D1 open against r1", got)
+		}
+		e.must(200, "GET", "/api/v1/disputes?status=approved", nil).decode(t, &got)
+		if len(got) != 0 {
+			t.Errorf("approved disputes = %+v, want none", got)
+		}
+		expectError(t, e.call("GET", "/api/v1/disputes?lead_id=zz", nil), 422, "invalid_value", "lead_id")
+
+		var history []struct{ Event string }
+		e.must(200, "GET", "/api/v1/leads/"+l.ID+"/history", nil).decode(t, &history)
+		if n := len(history); n != 3 || history[n-1].Event != "disputed" {
+			t.Errorf("history = %+v, want created, assigned, disputed", history)
+		}
+		expectError(t, e.call("GET", "/api/v1/leads/L404/history", nil), 404, "lead_not_found", "")
+		expectError(t, e.call("GET", "/api/v1/leads/L404", nil), 404, "lead_not_found", "")
+		expectError(t, e.call("POST", "/api/v1/leads/L404/outcome", map[string]string{"outcome": "won"}),
+			404, "lead_not_found", "")
 	})
 }
