@@ -195,8 +195,15 @@ func TestSigtermLetsRequestsInFlightFinish(t *testing.T) {
 	pr, pw := io.Pipe()
 	result := make(chan int, 1)
 	go func() {
-		code, _ := p.call(t, "PUT", "/api/v1/reps/r9", pr)
-		result <- code
+		req, _ := http.NewRequest("PUT", p.base+"/api/v1/reps/r9", pr)
+		req.Header.Set("Authorization", "Bearer test-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			result <- 0
+			return
+		}
+		resp.Body.Close()
+		result <- resp.StatusCode
 	}()
 	pw.Write([]byte(`{"name":"李四","role":"rep",`))
 
@@ -204,11 +211,21 @@ func TestSigtermLetsRequestsInFlightFinish(t *testing.T) {
 	p.waitLog(t, "leadbot stopping")
 	pw.Write([]byte(`"capacity":5}`))
 	pw.Close()
-	if code := <-result; code != http.StatusOK {
-		t.Errorf("request in flight during shutdown = %d, want 200", code)
+	select {
+	case code := <-result:
+		if code != http.StatusOK {
+			t.Errorf("request in flight during shutdown = %d, want 200; stderr:\n%s", code, p.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("request in flight got no answer 20s after SIGTERM; stderr:\n%s", p.stderr)
 	}
-	if err := <-p.done; err != nil {
-		t.Errorf("serve exited with %v; stderr:\n%s", err, p.stderr)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("serve exited with %v; stderr:\n%s", err, p.stderr)
+		}
+		p.done <- nil
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve still running 20s after SIGTERM; stderr:\n%s", p.stderr)
 	}
-	p.done <- nil
 }
