@@ -20,13 +20,24 @@ type Router interface {
 // RoundRobinName is the configuration name of RoundRobin.
 const RoundRobinName = "round-robin"
 
-// NewRouter returns the strategy configured by name.
+// NewRouter returns the strategy configured by name, with its default
+// options. An expertise-value-load router starts from priors: hand it
+// learned knowledge through the Learner interface.
 func NewRouter(name string) (Router, error) {
 	switch name {
 	case RoundRobinName:
 		return RoundRobin{}, nil
+	case LeastLoadedName:
+		return LeastLoaded{}, nil
+	case ExpertiseValueLoadName:
+		r, err := NewValueRouter(DefaultValueOptions)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
-	return nil, fmt.Errorf("unknown routing strategy %q (known: %s)", name, RoundRobinName)
+	return nil, fmt.Errorf("unknown routing strategy %q (known: %s, %s, %s)",
+		name, RoundRobinName, LeastLoadedName, ExpertiseValueLoadName)
 }
 
 // RoundRobin is the capacity-aware rotation: among active reps with

@@ -1,0 +1,83 @@
+package engine
+
+import "math"
+
+// LeastLoadedName is the configuration name of LeastLoaded.
+const LeastLoadedName = "least-loaded"
+
+// LeastLoaded gives each lead to the fitting rep with the lowest share of
+// their capacity in use, so that work spreads evenly whatever each rep's
+// capacity. Among equals, the one who has waited longest for a lead gets
+// it, then the lower id.
+type LeastLoaded struct {
+	// Lang is the language of the reasons (default Chinese).
+	Lang Lang
+}
+
+// Name returns LeastLoadedName.
+func (LeastLoaded) Name() string { return LeastLoadedName }
+
+// leastLoadedCandidates is how many reps a decision lists.
+const leastLoadedCandidates = 5
+
+// Route picks the fitting rep with the lowest open/capacity ratio, in one
+// pass over the roster. Candidates are scored by their spare capacity.
+func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
+	d := Decision{Strategy: LeastLoadedName}
+	var top []int
+	var skips skipped
+	n := 0
+	for i := range reps {
+		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
+			n++
+			top = insertLeast(top, i, reps)
+		}
+	}
+	if n == 0 {
+		d.Reasons = s.Lang.standby(skips)
+		return d
+	}
+
+	chosen := reps[top[0]]
+	d.RepID = chosen.ID
+	for _, i := range top {
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
+	}
+	used := float64(chosen.OpenTasks) / float64(chosen.Capacity)
+	d.Reasons = []string{s.Lang.say(msgLeastLoaded, displayName(chosen),
+		chosen.OpenTasks, chosen.Capacity, pct(math.Min(1, used)), n)}
+	if skips.any() {
+		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
+	}
+	return d
+}
+
+// insertLeast keeps the least loaded reps seen, best first.
+func insertLeast(top []int, i int, reps []Rep) []int {
+	k := leastLoadedCandidates
+	if len(top) == k && !lessLoaded(&reps[i], &reps[top[k-1]]) {
+		return top
+	}
+	if len(top) < k {
+		top = append(top, i)
+	} else {
+		top[k-1] = i
+	}
+	for j := len(top) - 1; j > 0 && lessLoaded(&reps[top[j]], &reps[top[j-1]]); j-- {
+		top[j], top[j-1] = top[j-1], top[j]
+	}
+	return top
+}
+
+// lessLoaded orders reps by open/capacity, compared exactly by cross
+// multiplication, then by who has waited longest, then by id.
+func lessLoaded(a, b *Rep) bool {
+	x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity
+	switch {
+	case x != y:
+		return x < y
+	case !a.LastAssignedAt.Equal(b.LastAssignedAt):
+		return a.LastAssignedAt.Before(b.LastAssignedAt)
+	}
+	return a.ID < b.ID
+}
