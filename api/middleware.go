@@ -60,6 +60,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		sw := &statusWriter{ResponseWriter: w}
+		probe := r.URL.Path == "/healthz" || r.URL.Path == "/readyz"
+		if !probe {
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request started", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		}
 
 		defer func() {
 			if p := recover(); p != nil {
@@ -71,7 +76,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 				}
 			}
 			level := slog.LevelInfo
-			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			if probe {
 				level = slog.LevelDebug
 			}
 			s.log.LogAttrs(r.Context(), level, "request", slog.String("request_id", id),

@@ -29,9 +29,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 
 		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now
 		l.DueAt = s.dueAt(l, now)
-		l.Decision = &Decision{Strategy: "claim", RepID: rep, At: now,
-			Reasons: []string{fmt.Sprintf("claimed from the open pool by %s", displayName(r)),
-				fmt.Sprintf("load %d of %d", r.OpenTasks+1, r.Capacity)}}
+		l.Decision = &Decision{Strategy: "claim", RepID: rep, Load: r.OpenTasks, At: now,
+			Reasons: []string{s.policy.Lang.say(msgClaimed, displayName(r)),
+				s.policy.Lang.say(msgLoad, r.OpenTasks+1, r.Capacity)}}
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusPool, To: StatusAssigned,
 			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, NewHolder: true, At: now})
 		if err != nil {
@@ -182,6 +182,9 @@ func (s *Service) recordOutcome(ctx context.Context, id LeadID, outcome Outcome,
 		out, err = tx.Lead(ctx, id)
 		return err
 	})
+	if err == nil {
+		s.learnedOutcomes(ctx, 1)
+	}
 	return out, err
 }
 
@@ -194,6 +197,10 @@ func (s *Service) recordClose(ctx context.Context, tx Tx, l Lead, outcome Outcom
 	}
 	deal := Deal{LeadID: l.ID, Profile: l.Profile, RepID: l.Assignee,
 		Outcome: outcome, Amount: amount, ClosedAt: now}
+	if d := l.Decision; d != nil && d.RepID == l.Assignee {
+		load := d.Load
+		deal.AssignedLoad = &load
+	}
 	if err := tx.InsertDeals(ctx, []Deal{deal}); err != nil {
 		return err
 	}
@@ -230,7 +237,7 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		if d.RepID == "" {
 			continue
 		}
-		d.Reasons = append(d.Reasons, "capacity freed up while it waited on standby")
+		d.Reasons = append(d.Reasons, s.policy.Lang.say(msgDrained))
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
 		l.DueAt = s.dueAt(l, now)
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusStandby, To: StatusAssigned,

@@ -156,7 +156,7 @@ func (s *Service) Release(ctx context.Context, id LeadID, by RepID) (Lead, error
 			return err
 		}
 		d := &Decision{Strategy: "release", At: now,
-			Reasons: []string{fmt.Sprintf("given back to the open pool by %s", displayName(r))}}
+			Reasons: []string{s.policy.Lang.say(msgReleased, displayName(r))}}
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusAssigned, To: StatusPool,
 			FromAssignee: owner.ID, Decision: d, NewHolder: true, At: now})
 		if err != nil {
@@ -206,9 +206,9 @@ func (s *Service) recordRelease(ctx context.Context, tx Tx, l Lead, owner Rep, b
 
 func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by RepID, now time.Time) (Lead, error) {
 	due := now.Add(s.policy.FirstTouch[l.Tier])
-	d := &Decision{Strategy: "transfer", RepID: to.ID, At: now, Reasons: []string{
-		fmt.Sprintf("handed over from %s to %s", displayName(from), displayName(to)),
-		fmt.Sprintf("load %d of %d", to.OpenTasks+1, to.Capacity)}}
+	d := &Decision{Strategy: "transfer", RepID: to.ID, Load: to.OpenTasks, At: now, Reasons: []string{
+		s.policy.Lang.say(msgHandedOver, displayName(from), displayName(to)),
+		s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity)}}
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusAssigned,
 		FromAssignee: from.ID, Assignee: to.ID, DueAt: &due, Decision: d, NewHolder: true, At: now})
 	if err != nil {

@@ -63,6 +63,9 @@ func (s *Service) ImportHistory(ctx context.Context, deals []Deal, opt HistoryOp
 	if err != nil {
 		return 0, nil, err
 	}
+	if !opt.DryRun {
+		s.learnedOutcomes(ctx, imported)
+	}
 	return imported, sortRowErrors(append(rejected, late...)), nil
 }
 

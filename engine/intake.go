@@ -203,9 +203,9 @@ func (s *Service) assignsAtOnce(t Tier) bool {
 
 func (s *Service) poolReason(t Tier) string {
 	if s.policy.Mode == ModeHybrid {
-		return fmt.Sprintf("hybrid mode: tier %s leads go to the open pool, only tier A is assigned at once", t)
+		return s.policy.Lang.say(msgPoolHybrid, t)
 	}
-	return "pool mode: every new lead goes to the open pool for reps to claim"
+	return s.policy.Lang.say(msgPoolMode)
 }
 
 func (s *Service) dueAt(l Lead, now time.Time) *time.Time {
@@ -237,9 +237,11 @@ func (s *Service) pick(ctx context.Context, tx Tx, l Lead, reps []Rep, now time.
 			return Decision{}, err
 		}
 		if ok {
+			d.Load = reps[i].OpenTasks
 			reps[i].OpenTasks++
 			reps[i].LastAssignedAt = now
 			d.At = now
+			s.learn.noteAssignment(l.Tier, d.RepID)
 			return d, nil
 		}
 		reps[i].OpenTasks = reps[i].Capacity

@@ -63,6 +63,13 @@ const (
 	msgScoreProbDefault
 	msgScoreAmount
 	msgScorePart
+	msgRoundRobin
+	msgClaimed
+	msgPoolHybrid
+	msgPoolMode
+	msgReleased
+	msgHandedOver
+	msgDrained
 	msgCount
 )
 
@@ -104,6 +111,13 @@ var catalog = map[Lang]*[msgCount]string{
 		msgScoreProbDefault: "未提供成交概率，按默认 %s",
 		msgScoreAmount:      "预计金额 %s（%s）",
 		msgScorePart:        "%s得 %s 分（满分 %s）",
+		msgRoundRobin:       "轮流分配：%s 在 %d 名有空位的销售中最久没有拿到新线索",
+		msgClaimed:          "%s 从公海抢单",
+		msgPoolHybrid:       "混合模式：%s 级线索进入公海，只有 A 级线索直接分配",
+		msgPoolMode:         "公海模式：所有新线索进入公海，由销售抢单",
+		msgReleased:         "%s 退回公海",
+		msgHandedOver:       "由 %s 转交给 %s",
+		msgDrained:          "排队期间有销售空出名额，自动分配",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -146,6 +160,13 @@ var catalog = map[Lang]*[msgCount]string{
 		msgScoreProbDefault: "no close probability given: assumed %s",
 		msgScoreAmount:      "expected amount %s (%s deal)",
 		msgScorePart:        "%s adds %s of its %s points",
+		msgRoundRobin:       "round-robin: %s has waited longest for a new lead among %d reps with room",
+		msgClaimed:          "claimed from the open pool by %s",
+		msgPoolHybrid:       "hybrid mode: tier %s leads go to the open pool, only tier A is assigned at once",
+		msgPoolMode:         "pool mode: every new lead goes to the open pool for reps to claim",
+		msgReleased:         "given back to the open pool by %s",
+		msgHandedOver:       "handed over from %s to %s",
+		msgDrained:          "capacity freed up while it waited on standby",
 	},
 }
 

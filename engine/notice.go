@@ -77,22 +77,7 @@ func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
 // MayClaim reports whether a rep may claim a pooled lead: an active rep
 // who takes leads and, when both sides name regions, covers the lead's.
 func MayClaim(r Rep, l Lead) bool {
-	if !Routable(r) {
-		return false
-	}
-	return coversRegion(r, l.Region)
-}
-
-func coversRegion(r Rep, region string) bool {
-	if region == "" || len(r.Regions) == 0 {
-		return true
-	}
-	for _, g := range r.Regions {
-		if g == region {
-			return true
-		}
-	}
-	return false
+	return Routable(r) && covers(&r, l.Region)
 }
 
 // OutboxItem is a notice waiting in the outbox, as its sender sees it.

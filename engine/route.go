@@ -20,57 +20,49 @@ type Router interface {
 // RoundRobinName is the configuration name of RoundRobin.
 const RoundRobinName = "round-robin"
 
-// NewRouter returns the strategy configured by name, with its default
-// options. An expertise-value-load router starts from priors: hand it
+// NewRouter returns the strategy configured by name. Every strategy
+// writes its reasons in o.Lang; the expertise-value-load router also
+// takes the rest of o, and starts from priors until it is handed
 // learned knowledge through the Learner interface.
-func NewRouter(name string) (Router, error) {
+func NewRouter(name string, o ValueOptions) (Router, error) {
 	switch name {
 	case RoundRobinName:
-		return RoundRobin{}, nil
+		return RoundRobin{Lang: o.Lang}, nil
 	case LeastLoadedName:
-		return LeastLoaded{}, nil
+		return LeastLoaded{Lang: o.Lang}, nil
 	case ExpertiseValueLoadName:
-		r, err := NewValueRouter(DefaultValueOptions)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return NewValueRouter(o)
 	}
 	return nil, fmt.Errorf("unknown routing strategy %q (known: %s, %s, %s)",
-		name, RoundRobinName, LeastLoadedName, ExpertiseValueLoadName)
+		name, ExpertiseValueLoadName, LeastLoadedName, RoundRobinName)
 }
 
 // RoundRobin is the capacity-aware rotation: among active reps with
-// room, the one who has gone longest without a new lead gets it. It reads
-// the rotation from each rep's last assignment rather than a counter of
-// its own, so several Leadbot processes take turns correctly.
-type RoundRobin struct{}
+// room who fit the lead, the one who has gone longest without a new
+// lead gets it. It reads the rotation from each rep's last assignment
+// rather than a counter of its own, so several Leadbot processes take
+// turns correctly. It stays as a baseline to compare the others with.
+type RoundRobin struct {
+	// Lang is the language of the reasons (default Chinese).
+	Lang Lang
+}
 
 // Name returns RoundRobinName.
 func (RoundRobin) Name() string { return RoundRobinName }
 
 // Route picks the rep with room who was assigned least recently; ties go
 // to the lower id.
-func (RoundRobin) Route(lead Lead, reps []Rep) Decision {
+func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	var room []Rep
-	var inactive, full int
-	for _, r := range reps {
-		switch {
-		case !Routable(r):
-			if r.Role != RoleManager {
-				inactive++
-			}
-		case !r.HasRoom():
-			full++
-		default:
-			room = append(room, r)
+	var skips skipped
+	for i := range reps {
+		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
+			room = append(room, reps[i])
 		}
 	}
-
 	d := Decision{Strategy: RoundRobinName}
 	if len(room) == 0 {
-		d.Reasons = []string{fmt.Sprintf("every rep is at capacity (%d full, %d inactive): waiting on standby",
-			full, inactive)}
+		d.Reasons = s.Lang.standby(skips)
 		return d
 	}
 
@@ -87,12 +79,11 @@ func (RoundRobin) Route(lead Lead, reps []Rep) Decision {
 		d.Candidates = append(d.Candidates, Candidate{RepID: r.ID, Score: spare(r)})
 	}
 	d.Reasons = []string{
-		fmt.Sprintf("round-robin: %s has waited longest for a new lead among %d reps with room",
-			displayName(chosen), len(room)),
-		fmt.Sprintf("load %d of %d", chosen.OpenTasks, chosen.Capacity),
+		s.Lang.say(msgRoundRobin, displayName(chosen), len(room)),
+		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
 	}
-	if full+inactive > 0 {
-		d.Reasons = append(d.Reasons, fmt.Sprintf("skipped %d full and %d inactive reps", full, inactive))
+	if skips.any() {
+		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
 	}
 	return d
 }

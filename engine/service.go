@@ -16,6 +16,8 @@ type Policy struct {
 	FirstTouch map[Tier]time.Duration
 	// TransferApproval makes a rep's hand-over wait for the team lead.
 	TransferApproval bool
+	// Lang is the language of the reasons decisions give.
+	Lang Lang
 }
 
 // DefaultPolicy is the policy a new installation starts with.
@@ -39,11 +41,12 @@ type Service struct {
 	router Router
 	policy Policy
 	log    *slog.Logger
+	learn  *learning
 }
 
 // Deps are what a Service is built from. Clock, Scorer, Router and Log
-// default to the system clock, a GridScorer on DefaultGrid, RoundRobin
-// and a logger that discards.
+// default to the system clock, a WeightedScorer on DefaultWeights,
+// RoundRobin and a logger that discards.
 type Deps struct {
 	Store  Store
 	Clock  Clock
@@ -51,6 +54,10 @@ type Deps struct {
 	Router Router
 	Policy Policy
 	Log    *slog.Logger
+	// LearnEvery is after how many new closed deals the strategies that
+	// learn are retrained in the background; 0 leaves retraining to
+	// explicit Relearn calls.
+	LearnEvery int
 }
 
 // NewService returns a Service on d.
@@ -60,17 +67,25 @@ func NewService(d Deps) *Service {
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
-	if s.scorer == nil {
-		s.scorer = GridScorer{Grid: DefaultGrid, DefaultProbability: 0.2}
-	}
-	if s.router == nil {
-		s.router = RoundRobin{}
-	}
 	if s.policy.Mode == "" {
 		s.policy = DefaultPolicy
 	}
+	if s.scorer == nil {
+		w := DefaultWeights()
+		w.Lang = s.policy.Lang
+		s.scorer, _ = NewWeightedScorer(w, s.clock)
+	}
+	if s.router == nil {
+		s.router = RoundRobin{Lang: s.policy.Lang}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.learn = &learning{every: int64(d.LearnEvery)}
+	for _, c := range []any{s.router, s.scorer} {
+		if l, ok := c.(Learner); ok {
+			s.learn.learners = append(s.learn.learners, l)
+		}
 	}
 	return s
 }

@@ -52,6 +52,11 @@ type Reader interface {
 	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
 	// Transfer returns one transfer request, or NotFound.
 	Transfer(ctx context.Context, id TransferID) (TransferRequest, error)
+	// Deals returns up to limit closed deals, newest first.
+	Deals(ctx context.Context, limit int) ([]Deal, error)
+	// RecentTierA returns the owners of the latest limit tier A
+	// assignments, newest first.
+	RecentTierA(ctx context.Context, limit int) ([]RepID, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row

@@ -205,7 +205,10 @@ type Decision struct {
 	RepID      RepID // "" when nobody was chosen
 	Reasons    []string
 	Candidates []Candidate
-	At         time.Time
+	// Load is how many open tasks the chosen rep held before this lead:
+	// what the engine learns the effect of load from.
+	Load int
+	At   time.Time
 }
 
 // Candidate is a rep a strategy considered, with its score in [0, 1].
@@ -224,6 +227,9 @@ type Deal struct {
 	Outcome  Outcome
 	Amount   float64
 	ClosedAt time.Time
+	// AssignedLoad is the owner's open tasks when the lead came to them;
+	// nil for imported history, which does not say.
+	AssignedLoad *int
 }
 
 // Event names what happened to a lead in its history.

@@ -410,12 +410,12 @@ func TestLeastLoaded(t *testing.T) {
 
 func TestNewRouter(t *testing.T) {
 	for _, name := range []string{RoundRobinName, LeastLoadedName, ExpertiseValueLoadName} {
-		r, err := NewRouter(name)
+		r, err := NewRouter(name, DefaultValueOptions)
 		if err != nil || r.Name() != name {
 			t.Errorf("NewRouter(%q) = %v, %v", name, r, err)
 		}
 	}
-	_, err := NewRouter("random")
+	_, err := NewRouter("random", DefaultValueOptions)
 	if err == nil || !strings.Contains(err.Error(), LeastLoadedName) {
 		t.Errorf("NewRouter(random) error = %v, want one listing the strategies", err)
 	}

@@ -142,3 +142,31 @@ func (r reader) Transfer(ctx context.Context, id engine.TransferID) (engine.Tran
 	}
 	return row.toEngine(), nil
 }
+
+func (r reader) Deals(ctx context.Context, limit int) ([]engine.Deal, error) {
+	var rows []dealRow
+	if err := r.db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "load deal history")
+	}
+	out := make([]engine.Deal, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}
+
+func (r reader) RecentTierA(ctx context.Context, limit int) ([]engine.RepID, error) {
+	var ids []string
+	err := r.db.WithContext(ctx).Table("ownerships").Select("ownerships.rep_id").
+		Joins("JOIN leads ON leads.id = ownerships.lead_id").
+		Where("leads.tier = ?", string(engine.TierA)).
+		Order("ownerships.id DESC").Limit(limit).Pluck("ownerships.rep_id", &ids).Error
+	if err != nil {
+		return nil, wrapf(err, "load recent tier A owners")
+	}
+	out := make([]engine.RepID, len(ids))
+	for i, id := range ids {
+		out[i] = engine.RepID(id)
+	}
+	return out, nil
+}

@@ -74,6 +74,7 @@ type decisionDoc struct {
 	RepID      string         `json:"rep_id,omitempty"`
 	Reasons    []string       `json:"reasons"`
 	Candidates []candidateDoc `json:"candidates,omitempty"`
+	Load       int            `json:"load"`
 	At         time.Time      `json:"at"`
 }
 
@@ -155,6 +156,7 @@ type dealRow struct {
 	Source         string         `gorm:"size:64;not null;default:''"`
 	Interactions   int            `gorm:"not null;default:0"`
 	Attributes     map[string]any `gorm:"serializer:json;type:text"`
+	AssignedLoad   *int           ``
 }
 
 func (dealRow) TableName() string { return "deals" }
@@ -281,7 +283,7 @@ func toDecisionDoc(d *engine.Decision) *decisionDoc {
 		return nil
 	}
 	doc := &decisionDoc{Strategy: d.Strategy, RepID: string(d.RepID), Reasons: d.Reasons,
-		Candidates: toCandidateDocs(d.Candidates), At: dbTime(d.At)}
+		Candidates: toCandidateDocs(d.Candidates), Load: d.Load, At: dbTime(d.At)}
 	return doc
 }
 
@@ -306,7 +308,7 @@ func (d *decisionDoc) toEngine() *engine.Decision {
 		return nil
 	}
 	return &engine.Decision{Strategy: d.Strategy, RepID: engine.RepID(d.RepID), Reasons: d.Reasons,
-		Candidates: fromCandidateDocs(d.Candidates), At: d.At}
+		Candidates: fromCandidateDocs(d.Candidates), Load: d.Load, At: d.At}
 }
 
 func toDealRow(d engine.Deal) dealRow {
@@ -317,6 +319,7 @@ func toDealRow(d engine.Deal) dealRow {
 		ProductLine: p.ProductLine, CustomerType: string(p.CustomerType),
 		CompanySize: p.CompanySize, Region: p.Region, ExpectedAmount: p.ExpectedAmount,
 		Source: p.Source, Interactions: p.Interactions, Attributes: p.Attributes,
+		AssignedLoad: d.AssignedLoad,
 	}
 	if d.LeadID != 0 {
 		id := int64(d.LeadID)
@@ -387,4 +390,18 @@ func (r transferRow) toEngine() engine.TransferRequest {
 		From: engine.RepID(r.FromRep), To: engine.RepID(r.ToRep), RequestedBy: engine.RepID(r.RequestedBy),
 		Status: engine.TransferStatus(r.Status), DecidedBy: engine.RepID(r.DecidedBy),
 		RequestedAt: r.RequestedAt, DecidedAt: r.DecidedAt}
+}
+
+func (r dealRow) toEngine() engine.Deal {
+	d := engine.Deal{ExternalID: deref(r.ExternalID), RepID: engine.RepID(r.RepID),
+		Outcome: engine.Outcome(r.Outcome), Amount: r.Amount, ClosedAt: r.ClosedAt,
+		AssignedLoad: r.AssignedLoad,
+		Profile: engine.Profile{Company: r.Company, Industry: r.Industry, ProductLine: r.ProductLine,
+			CustomerType: engine.CustomerType(r.CustomerType), CompanySize: r.CompanySize, Region: r.Region,
+			ExpectedAmount: r.ExpectedAmount, Source: r.Source, Interactions: r.Interactions,
+			Attributes: r.Attributes}}
+	if r.LeadID != nil {
+		d.LeadID = engine.LeadID(*r.LeadID)
+	}
+	return d
 }

@@ -40,21 +40,20 @@ type Config struct {
 		Timezone  string `yaml:"timezone"`
 	} `yaml:"api"`
 	Engine struct {
-		Mode               string  `yaml:"mode"`
-		Strategy           string  `yaml:"strategy"`
-		DefaultProbability float64 `yaml:"default_probability"`
-		Grid               struct {
-			ProbabilityHigh float64 `yaml:"probability_high"`
-			ProbabilityMid  float64 `yaml:"probability_mid"`
-			AmountLarge     float64 `yaml:"amount_large"`
-			AmountMid       float64 `yaml:"amount_mid"`
-		} `yaml:"grid"`
-		TransferApproval bool `yaml:"transfer_approval"`
+		Mode     string `yaml:"mode"`
+		Strategy string `yaml:"strategy"`
+		// Lang is the language of decision reasons; it is also the lang
+		// of the scoring and routing sections.
+		Lang             string `yaml:"lang"`
+		TransferApproval bool   `yaml:"transfer_approval"`
+		LearnEvery       int    `yaml:"learn_every"`
 		FirstTouch       struct {
 			A time.Duration `yaml:"a"`
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
 		} `yaml:"first_touch"`
+		Scoring engine.WeightsConfig `yaml:"scoring"`
+		Routing engine.ValueOptions  `yaml:"routing"`
 	} `yaml:"engine"`
 	Chat struct {
 		Language       string        `yaml:"language"`
@@ -81,12 +80,13 @@ func DefaultConfig() Config {
 	c.Database.MaxOpenConns = 16
 	c.API.Timezone = "Asia/Shanghai"
 	c.Engine.Mode = string(engine.ModeHybrid)
-	c.Engine.Strategy = engine.RoundRobinName
-	c.Engine.DefaultProbability = 0.2
-	c.Engine.Grid.ProbabilityHigh = engine.DefaultGrid.ProbabilityHigh
-	c.Engine.Grid.ProbabilityMid = engine.DefaultGrid.ProbabilityMid
-	c.Engine.Grid.AmountLarge = engine.DefaultGrid.AmountLarge
-	c.Engine.Grid.AmountMid = engine.DefaultGrid.AmountMid
+	c.Engine.Strategy = engine.ExpertiseValueLoadName
+	c.Engine.Lang = string(engine.Chinese)
+	c.Engine.LearnEvery = 20
+	c.Engine.Scoring = engine.DefaultWeights()
+	c.Engine.Scoring.Lang = ""
+	c.Engine.Routing = engine.DefaultValueOptions
+	c.Engine.Routing.Lang = ""
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
@@ -184,6 +184,12 @@ func setValue(v reflect.Value, s string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(s)
+	case v.Kind() == reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number of 0 or more", s)
+		}
+		v.SetUint(n)
 	case v.Kind() == reflect.Int:
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -267,14 +273,20 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	default:
 		bad("engine.mode", "is %q; allowed: auto, pool, hybrid", e.Mode)
 	}
-	if _, err := engine.NewRouter(e.Strategy); err != nil {
+	if _, err := engine.NewRouter(e.Strategy, c.routing()); err != nil {
 		bad("engine.strategy", "%v", err)
 	}
-	if e.DefaultProbability < 0 || e.DefaultProbability > 1 {
-		bad("engine.default_probability", "is %v; allowed: 0 to 1", e.DefaultProbability)
+	if e.Lang != string(engine.Chinese) && e.Lang != string(engine.English) {
+		bad("engine.lang", "is %q; allowed: zh, en", e.Lang)
 	}
-	if err := c.grid().Validate(); err != nil {
-		bad("engine.grid", "%v", err)
+	if e.LearnEvery < 0 {
+		bad("engine.learn_every", "is %d; want 0 (off) or more", e.LearnEvery)
+	}
+	if err := c.scoring().Validate(); err != nil {
+		bad("engine.scoring", "%v", err)
+	}
+	if err := c.routing().Validate(); err != nil {
+		bad("engine.routing", "%v", err)
 	}
 	for key, d := range map[string]time.Duration{"a": e.FirstTouch.A, "b": e.FirstTouch.B, "c": e.FirstTouch.C} {
 		if d <= 0 {
@@ -283,16 +295,25 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	}
 }
 
-func (c Config) grid() engine.Grid {
-	g := c.Engine.Grid
-	return engine.Grid{ProbabilityHigh: g.ProbabilityHigh, ProbabilityMid: g.ProbabilityMid,
-		AmountLarge: g.AmountLarge, AmountMid: g.AmountMid}
+// scoring is the scoring configuration in the reasons' language.
+func (c Config) scoring() engine.WeightsConfig {
+	w := c.Engine.Scoring
+	w.Lang = engine.Lang(c.Engine.Lang)
+	return w
+}
+
+// routing is the routing configuration in the reasons' language.
+func (c Config) routing() engine.ValueOptions {
+	r := c.Engine.Routing
+	r.Lang = engine.Lang(c.Engine.Lang)
+	return r
 }
 
 // policy is the engine policy the configuration sets.
 func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
 	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), TransferApproval: c.Engine.TransferApproval,
+		Lang:       engine.Lang(c.Engine.Lang),
 		FirstTouch: map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 

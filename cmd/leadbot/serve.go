@@ -48,16 +48,21 @@ func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store,
 
 // newService builds the engine the configuration describes.
 func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, error) {
-	router, err := engine.NewRouter(c.Engine.Strategy)
+	router, err := engine.NewRouter(c.Engine.Strategy, c.routing())
+	if err != nil {
+		return nil, err
+	}
+	scorer, err := engine.NewWeightedScorer(c.scoring(), engine.SystemClock{})
 	if err != nil {
 		return nil, err
 	}
 	return engine.NewService(engine.Deps{
-		Store:  s,
-		Scorer: engine.GridScorer{Grid: c.grid(), DefaultProbability: c.Engine.DefaultProbability},
-		Router: router,
-		Policy: c.policy(),
-		Log:    log,
+		Store:      s,
+		Scorer:     scorer,
+		Router:     router,
+		Policy:     c.policy(),
+		Log:        log,
+		LearnEvery: c.Engine.LearnEvery,
 	}), nil
 }
 
@@ -88,6 +93,9 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if err := svc.Relearn(ctx); err != nil {
+		log.Warn("engine not trained on start", slog.Any("err", err))
+	}
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
 		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
@@ -99,6 +107,7 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	senderDone := make(chan struct{})
 	go func() {
 		defer close(senderDone)
+		go relearnEvery(senderCtx, svc, relearnInterval, log)
 		sender.Run(senderCtx)
 	}()
 	defer func() {
@@ -207,4 +216,23 @@ func newConsole(ctx context.Context, c Config, svc *engine.Service, store *stora
 	log.Info("console enabled", slog.String("addr", "http://"+c.HTTP.Addr+"/"))
 	return console.New(console.Options{Core: core, Store: store, Renderer: renderer,
 		Lang: i18n.Parse(c.Chat.Language), Demo: console.HasDemo(reps), Kick: kick, Log: log}), nil
+}
+
+// relearnInterval is how often serve retrains on what every replica
+// has recorded, besides the retraining after enough local outcomes.
+const relearnInterval = 10 * time.Minute
+
+func relearnEvery(ctx context.Context, svc *engine.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := svc.Relearn(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("engine not retrained", slog.Any("err", err))
+			}
+		}
+	}
 }

@@ -191,12 +191,13 @@ func TestServeWithoutConfigKeepsDataOverRestart(t *testing.T) {
 // A request still sending its body when SIGTERM arrives is served in
 // full before the process exits.
 func TestSigtermLetsRequestsInFlightFinish(t *testing.T) {
-	p := startServe(t, t.TempDir())
+	p := startServe(t, t.TempDir(), "LEADBOT_LOG_LEVEL=debug")
 	pr, pw := io.Pipe()
 	result := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("PUT", p.base+"/api/v1/reps/r9", pr)
 		req.Header.Set("Authorization", "Bearer test-token")
+		req.Header.Set("X-Request-ID", "in-flight")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			result <- 0
@@ -206,6 +207,8 @@ func TestSigtermLetsRequestsInFlightFinish(t *testing.T) {
 		result <- resp.StatusCode
 	}()
 	pw.Write([]byte(`{"name":"李四","role":"rep",`))
+	// Once the server has read the headers, the request is in flight.
+	p.waitLog(t, "request_id=in-flight method=PUT")
 
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.waitLog(t, "leadbot stopping")

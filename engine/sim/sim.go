@@ -102,7 +102,7 @@ func Compare(c Config, strategies ...string) ([]Result, error) {
 	for _, s := range strategies {
 		var router engine.Router = oracle{w}
 		if s != OracleName {
-			r, err := engine.NewRouter(s)
+			r, err := engine.NewRouter(s, engine.DefaultValueOptions)
 			if err != nil {
 				return nil, err
 			}
