@@ -73,6 +73,7 @@ func (s *Server) routes() {
 	v1("POST /api/v1/leads/{id}/claim", s.claim)
 	v1("POST /api/v1/leads/{id}/outcome", s.outcome)
 	v1("GET /api/v1/leads/{id}/history", s.leadHistory)
+	v1("GET /api/v1/leads/{id}/decision", s.leadDecision)
 	v1("GET /api/v1/disputes", s.listDisputes)
 	v1("/api/v1/", s.noRoute)
 }

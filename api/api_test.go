@@ -291,3 +291,28 @@ func TestDisputesAndHistoryEndpoints(t *testing.T) {
 			404, "lead_not_found", "")
 	})
 }
+
+func TestDecisionLog(t *testing.T) {
+	forEachDB(t, engine.ModePool, func(t *testing.T, e *env) {
+		e.putRep("r1", 2)
+		l := e.postLead("log", 100, 0.5)
+		e.must(200, "POST", "/api/v1/leads/"+l.ID+"/claim", map[string]string{"rep_id": "r1"})
+		var got struct {
+			LeadID string `json:"lead_id"`
+			Latest *struct {
+				Strategy string  `json:"strategy"`
+				RepID    *string `json:"rep_id"`
+			} `json:"latest"`
+			Log []struct {
+				Strategy string   `json:"strategy"`
+				Reasons  []string `json:"reasons"`
+			} `json:"log"`
+		}
+		e.must(200, "GET", "/api/v1/leads/"+l.ID+"/decision", nil).decode(t, &got)
+		if len(got.Log) != 2 || got.Log[0].Strategy != "pool" || got.Latest == nil || got.Latest.Strategy != "claim" ||
+			got.Latest.RepID == nil || *got.Latest.RepID != "r1" || len(got.Log[1].Reasons) == 0 {
+			t.Errorf("decision log = %+v, want pool then claim by r1 with reasons", got)
+		}
+		expectError(t, e.call("GET", "/api/v1/leads/L99/decision", nil), 404, "lead_not_found", "")
+	})
+}

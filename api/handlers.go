@@ -199,6 +199,25 @@ func (s *Server) leadHistory(r *http.Request) (int, any, error) {
 	return http.StatusOK, out, nil
 }
 
+func (s *Server) leadDecision(r *http.Request) (int, any, error) {
+	id, err := pathLead(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	ds, err := s.svc.Decisions(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := decisionLogOut{LeadID: id.String(), Log: make([]decisionJSON, len(ds))}
+	for i, d := range ds {
+		out.Log[i] = s.decisionOut(d)
+	}
+	if len(ds) > 0 {
+		out.Latest = &out.Log[len(ds)-1]
+	}
+	return http.StatusOK, out, nil
+}
+
 func (s *Server) listDisputes(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	f := engine.DisputeFilter{Status: engine.DisputeStatus(q.Get("status"))}

@@ -32,6 +32,7 @@ var mountedRoutes = []string{
 	"POST /api/v1/leads/{id}/claim",
 	"POST /api/v1/leads/{id}/outcome",
 	"GET /api/v1/leads/{id}/history",
+	"GET /api/v1/leads/{id}/decision",
 	"GET /api/v1/disputes",
 }
 

@@ -196,14 +196,28 @@ func (s *Server) leadOut(l engine.Lead) leadOut {
 		DueAt: s.timePtr(l.DueAt), CreatedAt: l.CreatedAt.In(s.loc), UpdatedAt: l.UpdatedAt.In(s.loc),
 		ClosedAt: s.timePtr(l.ClosedAt), Amount: l.ClosedAmount, Progress: l.Progress,
 		Accepted: s.timePtr(l.AcceptedAt), TouchedAt: s.timePtr(l.TouchedAt)}
-	if d := l.Decision; d != nil {
-		out.Decision = &decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
-			Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}
-		for _, c := range d.Candidates {
-			out.Decision.Candidates = append(out.Decision.Candidates, candidateJSON{string(c.RepID), c.Score})
-		}
+	if l.Decision != nil {
+		d := s.decisionOut(*l.Decision)
+		out.Decision = &d
 	}
 	return out
+}
+
+func (s *Server) decisionOut(d engine.Decision) decisionJSON {
+	out := decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
+		Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}
+	for _, c := range d.Candidates {
+		out.Candidates = append(out.Candidates, candidateJSON{string(c.RepID), c.Score})
+	}
+	return out
+}
+
+// decisionLogOut is a lead's decision log: the latest decision and every
+// one before it.
+type decisionLogOut struct {
+	LeadID string         `json:"lead_id"`
+	Latest *decisionJSON  `json:"latest"`
+	Log    []decisionJSON `json:"log"`
 }
 
 func optional(s string) *string {

@@ -190,6 +190,15 @@ func (s *Service) LeadHistory(ctx context.Context, id LeadID) ([]LeadEvent, erro
 	return s.store.LeadEvents(ctx, id)
 }
 
+// Decisions returns the decision log of a lead, oldest first: every
+// routing, claim, release and hand-over, with its reasons.
+func (s *Service) Decisions(ctx context.Context, id LeadID) ([]Decision, error) {
+	if _, err := s.store.Lead(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.store.Decisions(ctx, id)
+}
+
 // Disputes lists disputes, newest first.
 func (s *Service) Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error) {
 	switch f.Status {

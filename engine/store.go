@@ -52,6 +52,8 @@ type Reader interface {
 	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
 	// Transfer returns one transfer request, or NotFound.
 	Transfer(ctx context.Context, id TransferID) (TransferRequest, error)
+	// Decisions returns a lead's decision log, oldest first.
+	Decisions(ctx context.Context, id LeadID) ([]Decision, error)
 	// Deals returns up to limit closed deals, newest first.
 	Deals(ctx context.Context, limit int) ([]Deal, error)
 	// RecentTierA returns the owners of the latest limit tier A

@@ -170,3 +170,16 @@ func (r reader) RecentTierA(ctx context.Context, limit int) ([]engine.RepID, err
 	}
 	return out, nil
 }
+
+func (r reader) Decisions(ctx context.Context, id engine.LeadID) ([]engine.Decision, error) {
+	var rows []decisionRow
+	if err := r.db.WithContext(ctx).Where("lead_id = ?", int64(id)).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "load decisions of lead %s", id)
+	}
+	out := make([]engine.Decision, len(rows))
+	for i, row := range rows {
+		out[i] = engine.Decision{Strategy: row.Strategy, RepID: engine.RepID(row.RepID), Reasons: row.Reasons,
+			Candidates: fromCandidateDocs(row.Candidates), At: row.At}
+	}
+	return out, nil
+}
