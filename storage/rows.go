@@ -192,7 +192,7 @@ func (disputeRow) TableName() string { return "disputes" }
 var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
-	&outboxRow{}, &deliveryRow{}, &transferRow{},
+	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -405,3 +405,14 @@ func (r dealRow) toEngine() engine.Deal {
 	}
 	return d
 }
+
+// inboundRow records a platform delivery by its platform id, so that a
+// retried or redelivered message acts once across replicas and restarts.
+type inboundRow struct {
+	ID       int64     `gorm:"primaryKey;autoIncrement"`
+	Platform string    `gorm:"size:16;not null;uniqueIndex:idx_inbound_once,priority:1"`
+	MsgID    string    `gorm:"size:191;not null;uniqueIndex:idx_inbound_once,priority:2"`
+	At       time.Time `gorm:"precision:3;not null;index"`
+}
+
+func (inboundRow) TableName() string { return "inbound" }
