@@ -230,6 +230,8 @@ var failureKeys = map[string]string{
 	"rep_inactive":     "error.forbidden",
 	"out_of_range":     "parse.bad_percent",
 	"missing_field":    "parse.missing_reason",
+	"claim_limit":      "lead.claim_limit",
+	"reclaim_cooldown": "lead.cooldown",
 }
 
 func (c *Core) failureKey(err error, clicked bool) string {

@@ -26,6 +26,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 		if err != nil {
 			return err
 		}
+		if err := s.poolRules(ctx, tx, l, r, now); err != nil {
+			return err
+		}
 
 		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now
 		l.DueAt = s.dueAt(l, now)
@@ -44,6 +47,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 			return err
 		} else if !ok {
 			return overCapacity(r)
+		}
+		if err := warnLoad(ctx, tx, rep, r.OpenTasks, r.Capacity, now); err != nil {
+			return err
 		}
 
 		if err := s.recordOwnerChange(ctx, tx, l, EventClaimed, actor, now); err != nil {
@@ -75,6 +81,61 @@ func (s *Service) claimant(ctx context.Context, tx Tx, id RepID) (Rep, error) {
 		return Rep{}, overCapacity(r)
 	}
 	return r, nil
+}
+
+// poolRules are the limits on claiming beyond capacity: a daily cap, so
+// that the fastest clicker does not empty the pool, and a cooldown
+// before taking back a lead one gave up.
+func (s *Service) poolRules(ctx context.Context, tx Tx, l Lead, r Rep, now time.Time) error {
+	if limit := s.policy.ClaimsPerDay; limit > 0 {
+		n, err := tx.CountEvents(ctx, r.ID, EventClaimed, startOfDay(now, r.Timezone))
+		if err != nil {
+			return err
+		}
+		if n >= limit {
+			return &Error{Kind: OverCapacity, Code: "claim_limit", Field: "rep_id",
+				Msg: fmt.Sprintf("rep %q has claimed %d leads today, the most allowed", r.ID, n)}
+		}
+	}
+	if cool := s.policy.ReclaimCooldown; cool > 0 {
+		owners, err := tx.Ownerships(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range owners {
+			if o.RepID == r.ID && o.EndReason == "released" && o.EndedAt != nil && now.Sub(*o.EndedAt) < cool {
+				return conflict("reclaim_cooldown", "rep %q gave lead %s back at %s; it may be claimed again after %s",
+					r.ID, l.ID, o.EndedAt.Format(time.RFC3339), o.EndedAt.Add(cool).Format(time.RFC3339))
+			}
+		}
+	}
+	return nil
+}
+
+// loadWarning is the share of capacity at which a rep's load is worth a
+// warning: busy, but not yet full.
+const loadWarning = 0.8
+
+// warnLoad writes an audit line when an assignment takes a rep across
+// the warning share of their capacity, for alerts to pick up.
+func warnLoad(ctx context.Context, tx Tx, r RepID, before, capacity int, now time.Time) error {
+	limit := loadWarning * float64(capacity)
+	if capacity <= 0 || float64(before) >= limit || float64(before+1) < limit {
+		return nil
+	}
+	return tx.Audit(ctx, AuditEntry{At: now, Actor: ActorEngine, Action: "rep.load_warning", Subject: string(r),
+		Detail: fmt.Sprintf("%d of %d open tasks", before+1, capacity)})
+}
+
+// startOfDay is midnight of now's day in the named zone (UTC when it is
+// empty or unknown).
+func startOfDay(now time.Time, zone string) time.Time {
+	loc := time.UTC
+	if z, err := time.LoadLocation(zone); err == nil && zone != "" {
+		loc = z
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 func overCapacity(r Rep) *Error {

@@ -222,6 +222,9 @@ func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by 
 	} else if !ok {
 		return Lead{}, overCapacity(to)
 	}
+	if err := warnLoad(ctx, tx, to.ID, to.OpenTasks, to.Capacity, now); err != nil {
+		return Lead{}, err
+	}
 	if err := tx.ReleaseCapacity(ctx, from.ID); err != nil {
 		return Lead{}, err
 	}

@@ -237,6 +237,9 @@ func (s *Service) pick(ctx context.Context, tx Tx, l Lead, reps []Rep, now time.
 			return Decision{}, err
 		}
 		if ok {
+			if err := warnLoad(ctx, tx, d.RepID, reps[i].OpenTasks, reps[i].Capacity, now); err != nil {
+				return Decision{}, err
+			}
 			d.Load = reps[i].OpenTasks
 			reps[i].OpenTasks++
 			reps[i].LastAssignedAt = now

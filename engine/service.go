@@ -18,6 +18,12 @@ type Policy struct {
 	TransferApproval bool
 	// Lang is the language of the reasons decisions give.
 	Lang Lang
+	// ClaimsPerDay caps the leads one rep may claim from the pool in a
+	// day (in the rep's time zone); 0 sets no cap.
+	ClaimsPerDay int
+	// ReclaimCooldown is how long a rep who gave a lead back must wait
+	// before claiming it again; 0 lets them at once.
+	ReclaimCooldown time.Duration
 }
 
 // DefaultPolicy is the policy a new installation starts with.

@@ -52,6 +52,9 @@ type Reader interface {
 	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
 	// Transfer returns one transfer request, or NotFound.
 	Transfer(ctx context.Context, id TransferID) (TransferRequest, error)
+	// CountEvents counts the history lines of one kind about a rep since
+	// a time.
+	CountEvents(ctx context.Context, rep RepID, ev Event, since time.Time) (int, error)
 	// Decisions returns a lead's decision log, oldest first.
 	Decisions(ctx context.Context, id LeadID) ([]Decision, error)
 	// Deals returns up to limit closed deals, newest first.

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -268,6 +269,73 @@ func TestTransferApproval(t *testing.T) {
 		direct, err := svc.Transfer(ctx, l.ID, "lead", "a")
 		if err != nil || direct.Pending != nil || direct.Lead.Assignee != "a" {
 			t.Errorf("a lead's own transfer = %+v, %v; want done at once", direct, err)
+		}
+	})
+}
+
+func TestPoolRules(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		p := engine.DefaultPolicy
+		p.Mode, p.ClaimsPerDay, p.ReclaimCooldown = engine.ModePool, 2, time.Hour
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 5)
+		var ids []engine.LeadID
+		for i := range 4 {
+			l, _, err := svc.Intake(ctx, lead(fmt.Sprint("p-", i), 100, 0.5), engine.ActorAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		claim := func(i int) string {
+			clock.Add(time.Minute)
+			_, err := svc.Claim(ctx, ids[i], "a", "a")
+			return engine.CodeOf(err)
+		}
+		release := func(i int) {
+			clock.Add(time.Minute)
+			if _, err := svc.Release(ctx, ids[i], "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c := claim(0); c != "other" {
+			t.Fatalf("first claim: %s", c)
+		}
+		release(0)
+		if c := claim(0); c != "reclaim_cooldown" {
+			t.Errorf("claim back within the cool-down: code %s, want reclaim_cooldown", c)
+		}
+		if c := claim(1); c != "other" {
+			t.Errorf("second claim of the day: code %s, want success", c)
+		}
+		if c := claim(2); c != "claim_limit" {
+			t.Errorf("third claim of the day: code %s, want claim_limit", c)
+		}
+		clock.Add(24 * time.Hour)
+		if c := claim(0); c != "other" {
+			t.Errorf("claim back the next day: code %s, want success", c)
+		}
+	})
+}
+
+func TestLoadWarningAtEightyPercent(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModeAuto)
+		putRep(t, svc, "r1", 5)
+		for i := range 5 {
+			if _, _, err := svc.Intake(ctx, lead(fmt.Sprint("w-", i), 100, 0.5), engine.ActorAPI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		warnings, err := s.AuditEntries(ctx, "rep.load_warning")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(warnings) != 1 || warnings[0].Subject != "r1" || warnings[0].Detail != "4 of 5 open tasks" {
+			t.Errorf("load warnings = %+v, want one for r1 at 4 of 5", warnings)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -180,6 +181,30 @@ func (r reader) Decisions(ctx context.Context, id engine.LeadID) ([]engine.Decis
 	for i, row := range rows {
 		out[i] = engine.Decision{Strategy: row.Strategy, RepID: engine.RepID(row.RepID), Reasons: row.Reasons,
 			Candidates: fromCandidateDocs(row.Candidates), At: row.At}
+	}
+	return out, nil
+}
+
+func (r reader) CountEvents(ctx context.Context, rep engine.RepID, ev engine.Event, since time.Time) (int, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&leadEventRow{}).
+		Where("rep_id = ? AND event = ? AND at >= ?", string(rep), string(ev), dbTime(since)).Count(&n).Error
+	if err != nil {
+		return 0, wrapf(err, "count %s events of rep %s", ev, rep)
+	}
+	return int(n), nil
+}
+
+// AuditEntries returns the audit lines of one action, oldest first.
+func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.AuditEntry, error) {
+	var rows []auditRow
+	if err := s.r.WithContext(ctx).Where("action = ?", action).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrapf(err, "load audit lines %s", action)
+	}
+	out := make([]engine.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = engine.AuditEntry{At: r.At, Actor: engine.Actor(r.Actor), Action: r.Action,
+			Subject: r.Subject, Detail: r.Detail}
 	}
 	return out, nil
 }

@@ -106,9 +106,9 @@ type leadEventRow struct {
 	ID     int64     `gorm:"primaryKey;autoIncrement"`
 	LeadID int64     `gorm:"not null;index:idx_lead_events_lead,priority:1"`
 	At     time.Time `gorm:"precision:3;not null;index"`
-	Event  string    `gorm:"size:16;not null"`
+	Event  string    `gorm:"size:16;not null;index:idx_lead_events_rep,priority:2"`
 	Actor  string    `gorm:"size:64;not null"`
-	RepID  string    `gorm:"size:64;not null;default:''"`
+	RepID  string    `gorm:"size:64;not null;default:'';index:idx_lead_events_rep,priority:1"`
 	Detail string    `gorm:"type:text"`
 }
 
@@ -165,7 +165,7 @@ type auditRow struct {
 	ID      int64     `gorm:"primaryKey;autoIncrement"`
 	At      time.Time `gorm:"precision:3;not null;index"`
 	Actor   string    `gorm:"size:64;not null;index"`
-	Action  string    `gorm:"size:64;not null"`
+	Action  string    `gorm:"size:64;not null;index"`
 	Subject string    `gorm:"size:128;not null;index"`
 	Detail  string    `gorm:"type:text"`
 }

@@ -46,8 +46,12 @@ type Config struct {
 		// of the scoring and routing sections.
 		Lang             string `yaml:"lang"`
 		TransferApproval bool   `yaml:"transfer_approval"`
-		LearnEvery       int    `yaml:"learn_every"`
-		FirstTouch       struct {
+		Pool             struct {
+			ClaimsPerDay    int           `yaml:"claims_per_day"`
+			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
+		} `yaml:"pool"`
+		LearnEvery int `yaml:"learn_every"`
+		FirstTouch struct {
 			A time.Duration `yaml:"a"`
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
@@ -83,6 +87,7 @@ func DefaultConfig() Config {
 	c.Engine.Strategy = engine.ExpertiseValueLoadName
 	c.Engine.Lang = string(engine.Chinese)
 	c.Engine.LearnEvery = 20
+	c.Engine.Pool.ReclaimCooldown = 24 * time.Hour
 	c.Engine.Scoring = engine.DefaultWeights()
 	c.Engine.Scoring.Lang = ""
 	c.Engine.Routing = engine.DefaultValueOptions
@@ -279,6 +284,12 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if e.Lang != string(engine.Chinese) && e.Lang != string(engine.English) {
 		bad("engine.lang", "is %q; allowed: zh, en", e.Lang)
 	}
+	if e.Pool.ClaimsPerDay < 0 {
+		bad("engine.pool.claims_per_day", "is %d; want 0 (no cap) or more", e.Pool.ClaimsPerDay)
+	}
+	if e.Pool.ReclaimCooldown < 0 {
+		bad("engine.pool.reclaim_cooldown", "is %s; want 0 or a positive duration", e.Pool.ReclaimCooldown)
+	}
 	if e.LearnEvery < 0 {
 		bad("engine.learn_every", "is %d; want 0 (off) or more", e.LearnEvery)
 	}
@@ -313,8 +324,10 @@ func (c Config) routing() engine.ValueOptions {
 func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
 	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), TransferApproval: c.Engine.TransferApproval,
-		Lang:       engine.Lang(c.Engine.Lang),
-		FirstTouch: map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+		Lang:            engine.Lang(c.Engine.Lang),
+		ClaimsPerDay:    c.Engine.Pool.ClaimsPerDay,
+		ReclaimCooldown: c.Engine.Pool.ReclaimCooldown,
+		FirstTouch:      map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 
 // consoleOn reports whether the local console is served: always when
