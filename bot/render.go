@@ -59,6 +59,8 @@ func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (
 		return Message{Card: r.disputeCard(ctx, l, n, to)}, nil
 	case engine.NoticeTransfer:
 		return Message{Card: r.transferCard(ctx, l, n, to)}, nil
+	case engine.NoticeReminder, engine.NoticeAlert:
+		return r.chaseCard(ctx, l, n, to)
 	}
 	c, err := r.LeadCard(ctx, l, to)
 	if err != nil {
@@ -243,4 +245,59 @@ func (r *Renderer) transferCard(ctx context.Context, l engine.Lead, n engine.Not
 		c.Closed, c.State = true, i18n.T(lang, "card.state.rejected", i18n.Args{"name": r.name(ctx, req.DecidedBy)})
 	}
 	return c
+}
+
+// chaseCard draws a deadline reminder or an overdue alert: the lead as
+// it stands, titled for its tier. An owner keeps the buttons of their
+// card; a team lead or manager may give the lead back to the pool.
+func (r *Renderer) chaseCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) (Message, error) {
+	c, err := r.LeadCard(ctx, l, to)
+	if err != nil {
+		return Message{}, err
+	}
+	lang := r.Lang(to)
+	owner := r.name(ctx, l.Assignee)
+	args := i18n.Args{"lead": l.ID.String(), "owner": owner, "team": to.Team, "percent": l.Progress,
+		"company": l.Company, "due": "-", "overdue": "-"}
+	if l.DueAt != nil {
+		args["due"] = l.DueAt.In(r.zone(to)).Format("01-02 15:04")
+		args["overdue"] = overdueText(time.Since(*l.DueAt), lang)
+	}
+	key := "remind.title"
+	if n.Kind == engine.NoticeAlert {
+		key = map[string]string{"1": "alert.owner.title", "2": "alert.lead.title"}[n.Text]
+		if key == "" {
+			key = "alert.manager.title"
+		}
+	}
+	c.Key = fmt.Sprintf("%s:%s:%s", n.Kind, c.Key, n.Text)
+	c.Title = i18n.T(lang, key, args)
+	if l.Status == engine.StatusAssigned && l.Assignee != to.ID && to.Role != engine.RoleRep {
+		// TODO: extend and reassign buttons beside giving the lead back.
+		c.Closed, c.State = false, ""
+		c.Buttons = []Button{{Label: i18n.T(lang, "button.release", nil), Action: action(ActRelease, l.ID)}}
+	}
+	body := "remind.body"
+	if n.Kind == engine.NoticeAlert {
+		body = "alert.body"
+	}
+	return Message{Text: i18n.T(lang, body, args), Card: c}, nil
+}
+
+// overdueText says how late something is, in whole hours or days.
+func overdueText(d time.Duration, lang i18n.Lang) string {
+	if d < 0 {
+		d = 0
+	}
+	hours := int(d.Hours())
+	if lang == i18n.EN {
+		if hours >= 48 {
+			return fmt.Sprintf("%d days", hours/24)
+		}
+		return fmt.Sprintf("%d h", hours)
+	}
+	if hours >= 48 {
+		return fmt.Sprintf("%d 天", hours/24)
+	}
+	return fmt.Sprintf("%d 小时", hours)
 }

@@ -25,6 +25,11 @@ const (
 	// NoticeTransfer asks a team lead to approve a hand-over; Text holds
 	// the transfer request's id.
 	NoticeTransfer NoticeKind = "transfer"
+	// NoticeReminder tells the owner a deadline is near.
+	NoticeReminder NoticeKind = "reminder"
+	// NoticeAlert tells someone a deadline has passed; Text holds the
+	// tier: 1 the owner, 2 the team lead, 3 the manager.
+	NoticeAlert NoticeKind = "alert"
 )
 
 // Notice is a message the engine decides to send, written in the same
@@ -44,6 +49,9 @@ type Notice struct {
 	Text string
 	Args map[string]string
 	At   time.Time
+	// NotBefore defers delivery, such as out of the recipient's quiet
+	// hours; zero sends at once.
+	NotBefore time.Time
 }
 
 // noticeKey builds a notice key from its parts and the time of the

@@ -24,11 +24,14 @@ type Policy struct {
 	// ReclaimCooldown is how long a rep who gave a lead back must wait
 	// before claiming it again; 0 lets them at once.
 	ReclaimCooldown time.Duration
+	// Schedule is when deadlines are chased.
+	Schedule Schedule
 }
 
 // DefaultPolicy is the policy a new installation starts with.
 var DefaultPolicy = Policy{
-	Mode: ModeHybrid,
+	Mode:     ModeHybrid,
+	Schedule: DefaultSchedule,
 	FirstTouch: map[Tier]time.Duration{
 		TierA: 4 * time.Hour,
 		TierB: 24 * time.Hour,

@@ -55,6 +55,9 @@ type Reader interface {
 	// CountEvents counts the history lines of one kind about a rep since
 	// a time.
 	CountEvents(ctx context.Context, rep RepID, ev Event, since time.Time) (int, error)
+	// DueLeads returns up to limit assigned leads due by before that the
+	// scheduler has not finished chasing, earliest deadline first.
+	DueLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
 	// Decisions returns a lead's decision log, oldest first.
 	Decisions(ctx context.Context, id LeadID) ([]Decision, error)
 	// Deals returns up to limit closed deals, newest first.
@@ -115,6 +118,11 @@ type Tx interface {
 	Audit(ctx context.Context, entries ...AuditEntry) error
 	// InsertDispute stores a new dispute and returns its id.
 	InsertDispute(ctx context.Context, d Dispute) (DisputeID, error)
+	// MarkChased records that the scheduler chased the lead about the
+	// deadline due: tier 0 for the reminder, 1 to 3 for overdue alerts.
+	// It reports false when the lead, its deadline or its chasing moved
+	// on meanwhile, so that a notice is queued once.
+	MarkChased(ctx context.Context, id LeadID, due time.Time, tier int) (bool, error)
 	// InsertTransfer stores a new transfer request and returns its id.
 	InsertTransfer(ctx context.Context, r TransferRequest) (TransferID, error)
 	// DecideTransfer records the decision on a pending request, and

@@ -191,6 +191,11 @@ type Lead struct {
 	AcceptedAt *time.Time
 	// TouchedAt is the owner's latest recorded follow-up.
 	TouchedAt *time.Time
+	// Reminded and AlertTier record what the scheduler has sent about the
+	// current deadline: the reminder before it, and the highest overdue
+	// tier (1 owner, 2 team lead, 3 manager).
+	Reminded  bool
+	AlertTier int
 
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -32,9 +32,12 @@ func (t *tx) Enqueue(ctx context.Context, notices ...engine.Notice) error {
 			}
 			args = string(b)
 		}
-		at := dbTime(n.At)
+		at, next := dbTime(n.At), dbTime(n.At)
+		if n.NotBefore.After(n.At) {
+			next = dbTime(n.NotBefore)
+		}
 		rows[i] = outboxRow{Key: n.Key, Kind: string(n.Kind), LeadID: int64(n.LeadID), RepID: string(n.To),
-			Text: n.Text, Args: args, Status: outboxPending, NextAt: at, CreatedAt: at}
+			Text: n.Text, Args: args, Status: outboxPending, NextAt: next, CreatedAt: at}
 	}
 	per := max(1, t.maxParams/14)
 	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
@@ -170,4 +173,33 @@ func (s *Store) withNotices(ctx context.Context, rows []deliveryRow) ([]engine.D
 			Notice: notices[r.OutboxID]}
 	}
 	return out, nil
+}
+
+// AcquireLease makes holder the holder of the named lease until now+ttl,
+// if nobody else holds it unexpired, and reports whether holder has it.
+// A holder renews by acquiring again before it expires.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	now = dbTime(now)
+	until := now.Add(ttl)
+	res := s.w.WithContext(ctx).Model(&leaseRow{}).
+		Where("name = ? AND (holder = ? OR expires_at < ?)", name, holder, now).
+		Updates(map[string]any{"holder": holder, "expires_at": until})
+	if res.Error != nil {
+		return false, wrapf(res.Error, "renew lease %s", name)
+	}
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	err := classify(s.w.WithContext(ctx).Create(&leaseRow{Name: name, Holder: holder, ExpiresAt: until}).Error)
+	if isDuplicate(err) {
+		return false, nil
+	}
+	return err == nil, wrapf(err, "take lease %s", name)
+}
+
+// ReleaseLease gives up the lease if holder has it, so that another
+// process takes over at once rather than when it expires.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	err := s.w.WithContext(ctx).Where("name = ? AND holder = ?", name, holder).Delete(&leaseRow{}).Error
+	return wrapf(err, "release lease %s", name)
 }

@@ -208,3 +208,17 @@ func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.Audit
 	}
 	return out, nil
 }
+
+func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+	var rows []leadRow
+	err := r.db.WithContext(ctx).Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
+		Where("reminded = ? OR alert_tier < ?", false, 3).Order("due_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, wrapf(err, "list leads due")
+	}
+	out := make([]engine.Lead, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}

@@ -52,13 +52,15 @@ type leadRow struct {
 	Attributes       map[string]any `gorm:"serializer:json;type:text"`
 	Score            float64        `gorm:"not null"`
 	Tier             string         `gorm:"size:1;not null;index:idx_leads_queue,priority:2"`
-	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1"`
+	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1"`
 	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
-	DueAt            *time.Time     `gorm:"precision:3;index"`
+	DueAt            *time.Time     `gorm:"precision:3;index;index:idx_leads_due,priority:2"`
 	Decision         *decisionDoc   `gorm:"type:text"`
 	Progress         int            `gorm:"not null;default:0"`
 	AcceptedAt       *time.Time     `gorm:"precision:3"`
 	TouchedAt        *time.Time     `gorm:"precision:3"`
+	Reminded         bool           `gorm:"not null;default:false"`
+	AlertTier        int            `gorm:"not null;default:0"`
 	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3"`
@@ -192,7 +194,7 @@ func (disputeRow) TableName() string { return "disputes" }
 var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
-	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{},
+	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -255,7 +257,8 @@ func toLeadRow(l engine.Lead) leadRow {
 		Attributes: p.Attributes, Score: l.Score, Tier: string(l.Tier), Status: string(l.Status),
 		Assignee: optString(string(l.Assignee)), DueAt: dbTimePtr(l.DueAt),
 		Decision: toDecisionDoc(l.Decision), Progress: l.Progress, AcceptedAt: dbTimePtr(l.AcceptedAt),
-		TouchedAt: dbTimePtr(l.TouchedAt), CreatedAt: dbTime(l.CreatedAt),
+		TouchedAt: dbTimePtr(l.TouchedAt), Reminded: l.Reminded, AlertTier: l.AlertTier,
+		CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
 	}
 }
@@ -273,7 +276,8 @@ func (r leadRow) toEngine() engine.Lead {
 		Score: r.Score, Tier: engine.Tier(r.Tier), Status: engine.Status(r.Status),
 		Assignee: engine.RepID(deref(r.Assignee)), DueAt: r.DueAt,
 		Decision: r.Decision.toEngine(), Progress: r.Progress, AcceptedAt: r.AcceptedAt,
-		TouchedAt: r.TouchedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		TouchedAt: r.TouchedAt, Reminded: r.Reminded, AlertTier: r.AlertTier,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
 	}
 }
@@ -416,3 +420,13 @@ type inboundRow struct {
 }
 
 func (inboundRow) TableName() string { return "inbound" }
+
+// leaseRow names which process holds a job that only one may run, such
+// as the scheduler, until when.
+type leaseRow struct {
+	Name      string    `gorm:"primaryKey;size:64"`
+	Holder    string    `gorm:"size:128;not null"`
+	ExpiresAt time.Time `gorm:"precision:3;not null"`
+}
+
+func (leaseRow) TableName() string { return "leases" }

@@ -155,6 +155,7 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 	}
 	if c.NewHolder {
 		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
+		set["reminded"], set["alert_tier"] = false, 0
 	}
 	q := t.db.WithContext(ctx).Model(&leadRow{}).Where("id = ? AND status = ?", int64(c.ID), string(c.From))
 	if c.FromAssignee != "" {
@@ -318,6 +319,23 @@ func (t *tx) DecideTransfer(ctx context.Context, id engine.TransferID, status en
 		Updates(map[string]any{"status": string(status), "decided_by": string(by), "decided_at": dbTime(at)})
 	if res.Error != nil {
 		return false, wrapf(res.Error, "decide transfer %s", id)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) MarkChased(ctx context.Context, id engine.LeadID, due time.Time, tier int) (bool, error) {
+	q := t.db.WithContext(ctx).Model(&leadRow{}).
+		Where("id = ? AND status = ? AND due_at = ?", int64(id), string(engine.StatusAssigned), dbTime(due))
+	set := map[string]any{"reminded": true}
+	if tier > 0 {
+		q = q.Where("alert_tier < ?", tier)
+		set["alert_tier"] = tier
+	} else {
+		q = q.Where("reminded = ?", false)
+	}
+	res := q.Updates(set)
+	if res.Error != nil {
+		return false, wrapf(res.Error, "mark lead %s chased", id)
 	}
 	return res.RowsAffected == 1, nil
 }

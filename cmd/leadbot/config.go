@@ -59,6 +59,13 @@ type Config struct {
 		Scoring engine.WeightsConfig `yaml:"scoring"`
 		Routing engine.ValueOptions  `yaml:"routing"`
 	} `yaml:"engine"`
+	Scheduler struct {
+		Tick                 time.Duration `yaml:"tick"`
+		RemindBefore         time.Duration `yaml:"remind_before" env:"LEADBOT_REMIND_BEFORE"`
+		EscalateLeadAfter    time.Duration `yaml:"escalate_lead_after" env:"LEADBOT_ESCALATE_LEAD_AFTER"`
+		EscalateManagerAfter time.Duration `yaml:"escalate_manager_after" env:"LEADBOT_ESCALATE_MANAGER_AFTER"`
+		QuietHours           string        `yaml:"quiet_hours" env:"LEADBOT_QUIET_HOURS"`
+	} `yaml:"scheduler"`
 	Chat struct {
 		Language       string        `yaml:"language"`
 		OutboxInterval time.Duration `yaml:"outbox_interval"`
@@ -95,6 +102,11 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Scheduler.Tick = time.Minute
+	c.Scheduler.RemindBefore = engine.DefaultSchedule.RemindBefore
+	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
+	c.Scheduler.EscalateManagerAfter = engine.DefaultSchedule.EscalateManagerAfter
+	c.Scheduler.QuietHours = "21:00-08:00"
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.Console.Enabled = "auto"
@@ -251,6 +263,7 @@ func (c Config) Validate() error {
 		bad("api.timezone", "%q is not an IANA time zone such as Asia/Shanghai", c.API.Timezone)
 	}
 	c.validateEngine(bad)
+	c.validateScheduler(bad)
 	if c.Chat.Language != "zh-CN" && c.Chat.Language != "en" {
 		bad("chat.language", "is %q; allowed: zh-CN, en", c.Chat.Language)
 	}
@@ -327,6 +340,7 @@ func (c Config) policy() engine.Policy {
 		Lang:            engine.Lang(c.Engine.Lang),
 		ClaimsPerDay:    c.Engine.Pool.ClaimsPerDay,
 		ReclaimCooldown: c.Engine.Pool.ReclaimCooldown,
+		Schedule:        c.schedule(),
 		FirstTouch:      map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 
@@ -349,4 +363,32 @@ func (c Config) consoleOn() bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
+	sc := c.Scheduler
+	if sc.Tick < time.Second || sc.Tick > time.Hour {
+		bad("scheduler.tick", "is %s; allowed: 1s to 1h (LEADBOT_SCHEDULER_TICK)", sc.Tick)
+	}
+	for key, d := range map[string]time.Duration{"remind_before (LEADBOT_REMIND_BEFORE)": sc.RemindBefore,
+		"escalate_lead_after (LEADBOT_ESCALATE_LEAD_AFTER)":       sc.EscalateLeadAfter,
+		"escalate_manager_after (LEADBOT_ESCALATE_MANAGER_AFTER)": sc.EscalateManagerAfter} {
+		if d <= 0 {
+			bad("scheduler."+key, "is %s; want a positive duration such as 4h", d)
+		}
+	}
+	if sc.EscalateManagerAfter <= sc.EscalateLeadAfter {
+		bad("scheduler.escalate_manager_after", "is %s; it must be later than escalate_lead_after (%s)",
+			sc.EscalateManagerAfter, sc.EscalateLeadAfter)
+	}
+	if _, err := engine.ParseQuietHours(sc.QuietHours); err != nil {
+		bad("scheduler.quiet_hours (LEADBOT_QUIET_HOURS)", "%v", err)
+	}
+}
+
+// schedule is when the engine chases deadlines.
+func (c Config) schedule() engine.Schedule {
+	q, _ := engine.ParseQuietHours(c.Scheduler.QuietHours)
+	return engine.Schedule{RemindBefore: c.Scheduler.RemindBefore, EscalateLeadAfter: c.Scheduler.EscalateLeadAfter,
+		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter, Quiet: q}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/leadbot/leadbot/api"
@@ -103,16 +104,16 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	senderCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
-	senderDone := make(chan struct{})
-	go func() {
-		defer close(senderDone)
-		go relearnEvery(senderCtx, svc, relearnInterval, log)
-		sender.Run(senderCtx)
-	}()
+	// The background work outlives ctx until the listener has drained,
+	// then stops before the database closes.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	bg.Go(func() { sender.Run(bgCtx) })
+	bg.Go(func() { relearnEvery(bgCtx, svc, relearnInterval, log) })
+	bg.Go(func() { newScheduler(svc, store, log).run(bgCtx, c.Scheduler.Tick) })
 	defer func() {
-		stopSender()
-		<-senderDone
+		stopBackground()
+		bg.Wait()
 	}()
 
 	ln, err := net.Listen("tcp", c.HTTP.Addr)

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+)
+
+// The scheduler runs in one replica at a time: the holder of this lease.
+const (
+	schedulerLease = "scheduler"
+	leaseTTL       = 30 * time.Second
+	leaseRenew     = 10 * time.Second
+)
+
+// scheduler runs the cron table of timed jobs while this process holds
+// the scheduler lease. The jobs themselves are engine methods that read
+// what is due from the database, so a new leader picks up where the old
+// one stopped, and two leaders at once still send nothing twice.
+type scheduler struct {
+	svc    *engine.Service
+	store  *storage.Store
+	holder string
+	leader atomic.Bool
+	log    *slog.Logger
+}
+
+func newScheduler(svc *engine.Service, store *storage.Store, log *slog.Logger) *scheduler {
+	host, _ := os.Hostname()
+	return &scheduler{svc: svc, store: store, log: log,
+		holder: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())}
+}
+
+// run keeps the lease and the cron table going until ctx ends, then
+// gives the lease up so that another replica takes over at once.
+func (s *scheduler) run(ctx context.Context, tick time.Duration) {
+	c := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	c.Schedule(cron.Every(tick), s.job("deadlines", func(ctx context.Context) (int, error) {
+		return s.svc.ScanDeadlines(ctx)
+	}))
+	s.keepLease(ctx)
+	c.Start()
+	t := time.NewTicker(leaseRenew)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			<-c.Stop().Done()
+			if s.leader.Load() {
+				s.store.ReleaseLease(context.WithoutCancel(ctx), schedulerLease, s.holder)
+			}
+			return
+		case <-t.C:
+			s.keepLease(ctx)
+		}
+	}
+}
+
+func (s *scheduler) keepLease(ctx context.Context) {
+	ok, err := s.store.AcquireLease(ctx, schedulerLease, s.holder, time.Now(), leaseTTL)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("scheduler lease unavailable", slog.Any("err", err))
+		}
+		ok = false
+	}
+	if was := s.leader.Swap(ok); was != ok {
+		s.log.Info("scheduler leadership changed", slog.Bool("leader", ok), slog.String("holder", s.holder))
+	}
+}
+
+// job wraps an engine job for the cron table: it runs only on the
+// leader, and logs what it did.
+func (s *scheduler) job(name string, fn func(context.Context) (int, error)) cron.Job {
+	return cron.FuncJob(func() {
+		if !s.leader.Load() {
+			return
+		}
+		start := time.Now()
+		n, err := fn(context.Background())
+		if err != nil {
+			s.log.Error("scheduled job failed", slog.String("job", name), slog.Any("err", err))
+			return
+		}
+		if n > 0 {
+			s.log.Info("scheduled job ran", slog.String("job", name), slog.Int("notices", n),
+				slog.Duration("took", time.Since(start)))
+		}
+	})
+}

@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Schedule is when the scheduler chases a deadline.
+type Schedule struct {
+	// RemindBefore is how long before the deadline the owner is reminded.
+	RemindBefore time.Duration
+	// EscalateLeadAfter is how long overdue a task is when the team lead
+	// is alerted; EscalateManagerAfter, when the manager is.
+	EscalateLeadAfter    time.Duration
+	EscalateManagerAfter time.Duration
+	// Quiet is the local time of day in which nobody is pinged: alerts
+	// due then wait for its end.
+	Quiet QuietHours
+}
+
+// DefaultSchedule is the schedule a new installation starts with.
+var DefaultSchedule = Schedule{
+	RemindBefore:         24 * time.Hour,
+	EscalateLeadAfter:    4 * time.Hour,
+	EscalateManagerAfter: 24 * time.Hour,
+	Quiet:                QuietHours{Start: 21 * 60, End: 8 * 60, On: true},
+}
+
+// QuietHours is a daily window of local time, in minutes after midnight;
+// Start after End wraps past midnight (21:00-08:00).
+type QuietHours struct {
+	Start, End int
+	On         bool
+}
+
+// ParseQuietHours reads "21:00-08:00"; "" means no quiet hours.
+func ParseQuietHours(s string) (QuietHours, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return QuietHours{}, nil
+	}
+	from, to, ok := strings.Cut(s, "-")
+	start, err1 := clockMinutes(from)
+	end, err2 := clockMinutes(to)
+	if !ok || err1 != nil || err2 != nil || start == end {
+		return QuietHours{}, fmt.Errorf("quiet hours %q: want HH:MM-HH:MM such as 21:00-08:00, or empty for none", s)
+	}
+	return QuietHours{Start: start, End: end, On: true}, nil
+}
+
+func clockMinutes(s string) (int, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("bad time of day %q", s)
+	}
+	return hh*60 + mm, nil
+}
+
+// NextAllowed returns t, or the end of the quiet window t falls in, in
+// loc's local time.
+func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
+	if !q.On {
+		return t
+	}
+	local := t.In(loc)
+	min := local.Hour()*60 + local.Minute()
+	in := min >= q.Start && min < q.End
+	if q.Start > q.End {
+		in = min >= q.Start || min < q.End
+	}
+	if !in {
+		return t
+	}
+	y, m, d := local.Date()
+	end := time.Date(y, m, d, q.End/60, q.End%60, 0, 0, loc)
+	if !end.After(local) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
+}
+
+// scanBatch is how many due leads one scan handles.
+const scanBatch = 500
+
+// ScanDeadlines chases the deadlines due: a reminder to the owner before
+// one, then alerts as it passes, to the owner, the team lead and the
+// manager in turn. What was sent is recorded on the lead in the same
+// transaction as the notice, so each reminder and alert goes out once,
+// whichever replica scans, and a scan after downtime sends what was
+// missed. It returns how many notices it queued.
+func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
+	now := s.now()
+	sched := s.policy.Schedule
+	leads, err := s.store.DueLeads(ctx, now.Add(sched.RemindBefore), scanBatch)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, l := range leads {
+		n, err := s.chase(ctx, l, now)
+		if err != nil {
+			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
+		}
+		sent += n
+	}
+	return sent, nil
+}
+
+// remindAt is when the owner is reminded: RemindBefore ahead of the
+// deadline or, for a deadline closer than that to the assignment,
+// halfway between the two, so that nobody is reminded of a lead they were
+// handed a minute ago.
+func (s *Service) remindAt(l Lead) time.Time {
+	at := l.DueAt.Add(-s.policy.Schedule.RemindBefore)
+	if l.Decision != nil && at.Before(l.Decision.At) {
+		at = l.Decision.At.Add(l.DueAt.Sub(l.Decision.At) / 2)
+	}
+	return at
+}
+
+// overdueTier is the alert tier a deadline has reached at now.
+func (sc Schedule) overdueTier(due, now time.Time) int {
+	switch late := now.Sub(due); {
+	case late >= sc.EscalateManagerAfter:
+		return 3
+	case late >= sc.EscalateLeadAfter:
+		return 2
+	case late >= 0:
+		return 1
+	}
+	return 0
+}
+
+func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error) {
+	if l.DueAt == nil {
+		return 0, nil
+	}
+	due := *l.DueAt
+	tier := s.policy.Schedule.overdueTier(due, now)
+	if tier <= l.AlertTier && (tier > 0 || l.Reminded || now.Before(s.remindAt(l))) {
+		return 0, nil
+	}
+	var n int
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		ok, err := tx.MarkChased(ctx, l.ID, due, tier)
+		if err != nil || !ok {
+			return err
+		}
+		notices, err := s.chaseNotices(ctx, tx, l, tier, now)
+		if err != nil {
+			return err
+		}
+		n = len(notices)
+		ev := LeadEvent{LeadID: l.ID, At: now, Event: EventReminded, Actor: ActorEngine, RepID: l.Assignee,
+			Detail: "due " + due.UTC().Format(time.RFC3339)}
+		if tier > 0 {
+			ev.Event, ev.Detail = EventAlerted, fmt.Sprintf("overdue, tier %d", tier)
+		}
+		if err := tx.AppendEvents(ctx, ev); err != nil {
+			return err
+		}
+		logs.add("deadline chased", slog.String("lead_id", l.ID.String()), slog.String("rep_id", string(l.Assignee)),
+			slog.Int("tier", tier), slog.Int("notices", n))
+		return tx.Enqueue(ctx, notices...)
+	})
+	return n, err
+}
+
+// chaseNotices builds the reminder, or the alerts of every tier from the
+// one last sent up to tier, each to its audience in its quiet-hour-free
+// local time.
+func (s *Service) chaseNotices(ctx context.Context, tx Tx, l Lead, tier int, now time.Time) ([]Notice, error) {
+	owner, err := tx.Rep(ctx, l.Assignee)
+	if err != nil {
+		return nil, err
+	}
+	if tier == 0 {
+		return []Notice{s.chaseNotice(NoticeReminder, "", l, owner, now)}, nil
+	}
+	reps, err := tx.Reps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Notice
+	for t := l.AlertTier + 1; t <= tier; t++ {
+		for _, to := range alertAudience(t, owner, reps) {
+			out = append(out, s.chaseNotice(NoticeAlert, strconv.Itoa(t), l, to, now))
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) chaseNotice(kind NoticeKind, tier string, l Lead, to Rep, now time.Time) Notice {
+	loc := time.UTC
+	if z, err := time.LoadLocation(to.Timezone); err == nil && to.Timezone != "" {
+		loc = z
+	}
+	key := fmt.Sprintf("%s:%s:%s:%s:%d", kind, tier, l.ID, to.ID, l.DueAt.UnixMilli())
+	return Notice{Key: key, Kind: kind, LeadID: l.ID, To: to.ID, Text: tier, At: now,
+		NotBefore: s.policy.Schedule.Quiet.NextAllowed(now, loc)}
+}
+
+// alertAudience is whom an overdue alert of a tier goes to: the owner;
+// the team's leads; the team's managers. A team without leads sends the
+// second tier to its managers.
+func alertAudience(tier int, owner Rep, reps []Rep) []Rep {
+	if tier == 1 {
+		return []Rep{owner}
+	}
+	pick := func(role Role) []Rep {
+		var out []Rep
+		for _, r := range reps {
+			if r.Role == role && r.Active && r.Team != "" && r.Team == owner.Team {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if tier == 2 {
+		if leads := pick(RoleLead); len(leads) > 0 {
+			return leads
+		}
+	}
+	return pick(RoleManager)
+}

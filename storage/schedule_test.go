@@ -1,0 +1,207 @@
+package storage_test
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+	"github.com/leadbot/leadbot/storage/storagetest"
+)
+
+// scheduled builds a team whose owner holds one tier A lead due 4 hours
+// after 09:00 UTC on a Friday, with quiet hours off unless asked.
+func scheduled(t *testing.T, s *storage.Store, quiet engine.QuietHours) (*engine.Service, *fixedClock, engine.Lead) {
+	t.Helper()
+	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	p := engine.DefaultPolicy
+	p.Mode = engine.ModeAuto
+	p.Schedule.Quiet = quiet
+	svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+	putTeamRep(t, svc, "owner", "east", engine.RoleRep, 3)
+	putTeamRep(t, svc, "lead", "east", engine.RoleLead, 0)
+	putTeamRep(t, svc, "boss", "east", engine.RoleManager, 0)
+	l, _, err := svc.Intake(context.Background(), lead("s-1", 500000, 0.9), engine.ActorAPI)
+	if err != nil || l.Assignee != "owner" || l.DueAt == nil {
+		t.Fatalf("intake = %+v, %v", l, err)
+	}
+	pending(t, s, clock.Now())
+	return svc, clock, l
+}
+
+func TestDeadlineTiers(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock, l := scheduled(t, s, engine.QuietHours{})
+		steps := []struct {
+			at   time.Duration // after assignment; the lead is due at 4h
+			want map[string]int
+		}{
+			{time.Hour, map[string]int{}},
+			{2 * time.Hour, map[string]int{"reminder>owner": 1}},
+			{3 * time.Hour, map[string]int{}},
+			{4 * time.Hour, map[string]int{"alert>owner": 1}},
+			{7 * time.Hour, map[string]int{}},
+			{8 * time.Hour, map[string]int{"alert>lead": 1}},
+			{28 * time.Hour, map[string]int{"alert>boss": 1}},
+			{48 * time.Hour, map[string]int{}},
+		}
+		start := clock.Now()
+		for _, st := range steps {
+			clock.t = start.Add(st.at)
+			if _, err := svc.ScanDeadlines(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got := pending(t, s, clock.Now())
+			if len(got) != len(st.want) {
+				t.Errorf("at +%s: notices %v, want %v", st.at, got, st.want)
+				continue
+			}
+			for k, n := range st.want {
+				if got[k] != n {
+					t.Errorf("at +%s: notices %v, want %v", st.at, got, st.want)
+				}
+			}
+		}
+		events, _ := s.LeadEvents(ctx, l.ID)
+		var alerted int
+		for _, e := range events {
+			if e.Event == engine.EventAlerted || e.Event == engine.EventReminded {
+				alerted++
+			}
+		}
+		if alerted != 4 {
+			t.Errorf("history has %d reminded/alerted lines, want 4", alerted)
+		}
+	})
+}
+
+// After downtime the scan sends every tier that was missed, once, even
+// with two schedulers scanning at the same moment.
+func TestMissedAlertsAfterDowntime(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, clock, _ := scheduled(t, s, engine.QuietHours{})
+		clock.Add(30 * time.Hour)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := svc.ScanDeadlines(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		got := pending(t, s, clock.Now())
+		if len(got) != 3 || got["alert>owner"] != 1 || got["alert>lead"] != 1 || got["alert>boss"] != 1 {
+			t.Errorf("after downtime: %v, want one alert of each tier", got)
+		}
+	})
+}
+
+// An alert that falls in the recipient's quiet hours waits for morning.
+func TestQuietHoursDefer(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		quiet, _ := engine.ParseQuietHours("21:00-08:00")
+		svc, clock, _ := scheduled(t, s, quiet)
+		clock.Add(4 * time.Hour) // 13:00 UTC: 13:00 local for a rep without a zone
+		if _, err := svc.ScanDeadlines(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pending(t, s, clock.Now().Add(-time.Hour)) // nothing else is due
+		// Tier 2 is due at 17:00 UTC, 01:00 in Shanghai for a rep there.
+		r, _ := s.Rep(ctx, "lead")
+		r.Timezone = "Asia/Shanghai"
+		if _, err := svc.PutRep(ctx, r, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(4 * time.Hour)
+		if _, err := svc.ScanDeadlines(ctx); err != nil {
+			t.Fatal(err)
+		}
+		early, err := s.ClaimNotices(ctx, clock.Now(), time.Minute, 10)
+		if err != nil || len(early) != 0 {
+			t.Errorf("at 01:00 local: %d notices, %v; want none during quiet hours", len(early), err)
+		}
+		morning := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC) // 08:00 in Shanghai
+		if got, _ := s.ClaimNotices(ctx, morning, time.Minute, 10); len(got) != 1 || got[0].To != "lead" {
+			t.Errorf("at 08:00 local: %+v, want the team lead's alert", got)
+		}
+	})
+}
+
+func TestSchedulerLease(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+		steps := []struct {
+			holder string
+			at     time.Duration
+			want   bool
+		}{
+			{"a", 0, true},
+			{"b", 10 * time.Second, false},
+			{"a", 20 * time.Second, true}, // renewal
+			{"b", 45 * time.Second, false},
+			{"b", 51 * time.Second, true}, // a stopped renewing at 20s; its lease ran out at 50s
+			{"a", 52 * time.Second, false},
+		}
+		for _, st := range steps {
+			got, err := s.AcquireLease(ctx, "scheduler", st.holder, now.Add(st.at), 30*time.Second)
+			if err != nil || got != st.want {
+				t.Errorf("%s at +%s: lease %t, %v; want %t", st.holder, st.at, got, err, st.want)
+			}
+		}
+		if err := s.ReleaseLease(ctx, "scheduler", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.AcquireLease(ctx, "scheduler", "a", now.Add(53*time.Second), 30*time.Second); !got {
+			t.Error("lease not free after its holder released it")
+		}
+	})
+}
+
+// The scheduler's scan of due leads uses an index on MySQL.
+func TestDueScanUsesIndex(t *testing.T) {
+	opts := storagetest.Options(t, storage.MySQL)
+	s, err := storage.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dsn, _ := storage.MySQLDSN(opts.DSN)
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("EXPLAIN SELECT * FROM leads WHERE status = 'assigned' AND due_at <= NOW() " +
+		"AND (reminded = false OR alert_tier < 3) ORDER BY due_at LIMIT 500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		rows.Scan(ptrs...)
+		for i, c := range cols {
+			if c == "possible_keys" && !vals[i].Valid {
+				t.Errorf("the due scan has no usable index: %v", vals)
+			}
+		}
+	}
+}
