@@ -58,6 +58,10 @@ const (
 	ActDispute  = "dispute"
 	ActApprove  = "approve"
 	ActReject   = "reject"
+	// Dispute decisions carry the dispute id: "dapprove:L12:D3".
+	ActDisputeApprove = "dapprove"
+	ActDisputeReject  = "dreject"
+	ActDisputeSplit   = "dsplit"
 )
 
 // action builds a button's action string.

@@ -90,6 +90,8 @@ func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
 	switch verb {
 	case ActApprove, ActReject:
 		return c.decideTransfer(ctx, in.User, id, arg, verb == ActApprove, lang)
+	case ActDisputeApprove, ActDisputeReject, ActDisputeSplit:
+		return c.decideDispute(ctx, in.User, id, arg, verb, in.Value, lang)
 	case ActClaim:
 		cmd.Verb = command.Claim
 	case ActAccept:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/leadbot/leadbot/bot/command"
@@ -192,4 +193,41 @@ func (c *Core) dispute(ctx context.Context, me engine.Rep, cmd command.Command, 
 	}
 	return Reply{Text: i18n.T(lang, "dispute.filed", i18n.Args{"dispute": d.ID.String(), "lead": d.LeadID.String(),
 		"kind": i18n.T(lang, "dispute_kind."+string(d.Kind), nil)})}
+}
+
+// decideDispute settles a dispute from its approval card.
+func (c *Core) decideDispute(ctx context.Context, me engine.Rep, lead engine.LeadID, arg, verb, value string,
+	lang i18n.Lang) Reply {
+	id, err := engine.ParseDisputeID(arg)
+	if err != nil {
+		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
+	}
+	v, share := engine.Approve, (*float64)(nil)
+	switch verb {
+	case ActDisputeReject:
+		v = engine.Reject
+	case ActDisputeSplit:
+		p, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(value), "%"), 64)
+		if err != nil || p < 0 || p > 100 {
+			return Reply{Text: i18n.T(lang, "card.split_input", nil)}
+		}
+		p /= 100
+		v, share = engine.Split, &p
+	}
+	res, err := c.svc.DecideDispute(ctx, id, me.ID, v, share, "")
+	switch engine.CodeOf(err) {
+	case "already_decided", "lead_closed":
+		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
+	case "not_decider":
+		return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)})}
+	}
+	if err != nil {
+		return c.failure(ctx, me, lead, err, lang, true)
+	}
+	args := i18n.Args{"dispute": id.String(), "lead": lead.String(),
+		"status": i18n.T(lang, "dispute_status."+string(res.Dispute.Status), nil)}
+	if res.Waiting {
+		return Reply{Text: i18n.T(lang, "dispute.waiting", args)}
+	}
+	return Reply{Text: i18n.T(lang, "dispute.decided", args)}
 }

@@ -196,9 +196,20 @@ func (r *Renderer) disputeCard(ctx context.Context, l engine.Lead, n engine.Noti
 		c.Fields = append(c.Fields, f("filed_by", r.name(ctx, d.FiledBy)), f("against", r.name(ctx, d.Against)),
 			f("kind", i18n.T(lang, "dispute_kind."+string(d.Kind), nil)), f("dispute_reason", d.Reason),
 			f("status", i18n.T(lang, "dispute_status."+string(d.Status), nil)))
-		// TODO: approve, reject and split buttons once disputes can be
-		// decided in chat; until then the card informs.
-		c.Closed = d.Status != engine.DisputeOpen
+		if d.Status != engine.DisputeOpen {
+			c.Closed = true
+			c.State = i18n.T(lang, "card.state."+string(d.Status), i18n.Args{"name": r.name(ctx, d.DecidedBy)})
+			continue
+		}
+		ref := ":" + d.ID.String()
+		c.Buttons = []Button{
+			{Label: i18n.T(lang, "button.approve", nil), Action: action(ActDisputeApprove, l.ID) + ref, Primary: true},
+			{Label: i18n.T(lang, "button.reject", nil), Action: action(ActDisputeReject, l.ID) + ref},
+		}
+		if d.Kind == engine.DisputeCommission {
+			c.Buttons = append(c.Buttons, Button{Label: i18n.T(lang, "button.split", nil),
+				Action: action(ActDisputeSplit, l.ID) + ref, Input: i18n.T(lang, "card.split_input", nil)})
+		}
 	}
 	return c
 }

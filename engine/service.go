@@ -26,6 +26,9 @@ type Policy struct {
 	ReclaimCooldown time.Duration
 	// Schedule is when deadlines are chased.
 	Schedule Schedule
+	// DisputeArbiter, when set, may decide any dispute alone, including
+	// a cross-region one whose teams' managers disagree.
+	DisputeArbiter RepID
 }
 
 // DefaultPolicy is the policy a new installation starts with.

@@ -50,6 +50,8 @@ type Reader interface {
 	Ownerships(ctx context.Context, id LeadID) ([]Ownership, error)
 	// Disputes returns disputes, newest first.
 	Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, error)
+	// Dispute returns one dispute, or NotFound.
+	Dispute(ctx context.Context, id DisputeID) (Dispute, error)
 	// Transfer returns one transfer request, or NotFound.
 	Transfer(ctx context.Context, id TransferID) (TransferRequest, error)
 	// CountEvents counts the history lines of one kind about a rep since
@@ -123,6 +125,12 @@ type Tx interface {
 	// It reports false when the lead, its deadline or its chasing moved
 	// on meanwhile, so that a notice is queued once.
 	MarkChased(ctx context.Context, id LeadID, due time.Time, tier int) (bool, error)
+	// DecideDispute records the decision on an open dispute (status,
+	// decider, time, comment, split) and reports whether it was open.
+	DecideDispute(ctx context.Context, d Dispute) (bool, error)
+	// VoteDispute records a team's approval of a dispute and returns the
+	// teams that have approved it so far.
+	VoteDispute(ctx context.Context, id DisputeID, team string, by RepID, at time.Time) ([]string, error)
 	// InsertTransfer stores a new transfer request and returns its id.
 	InsertTransfer(ctx context.Context, r TransferRequest) (TransferID, error)
 	// DecideTransfer records the decision on a pending request, and

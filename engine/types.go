@@ -329,6 +329,9 @@ type Dispute struct {
 	DecidedBy RepID
 	DecidedAt *time.Time
 	Comment   string
+	// Split is the filer's share of the commission a decision gave, 0 to
+	// 1; nil when it split nothing.
+	Split *float64
 }
 
 // LeadFilter selects leads for a list. Zero fields select everything.

@@ -222,3 +222,16 @@ func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]en
 	}
 	return out, nil
 }
+
+func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Dispute, error) {
+	var row disputeRow
+	err := r.db.WithContext(ctx).Where("id = ?", int64(id)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.Dispute{}, &engine.Error{Kind: engine.NotFound, Code: "dispute_not_found",
+			Msg: fmt.Sprintf("no dispute has id %s", id)}
+	}
+	if err != nil {
+		return engine.Dispute{}, wrapf(err, "load dispute %s", id)
+	}
+	return row.toEngine(), nil
+}

@@ -186,15 +186,31 @@ type disputeRow struct {
 	DecidedBy *string    `gorm:"size:64"`
 	DecidedAt *time.Time `gorm:"precision:3"`
 	Comment   string     `gorm:"type:text"`
+	// Split is the filer's share of the commission when a decision
+	// splits it, from 0 to 1.
+	Split *float64
 }
 
 func (disputeRow) TableName() string { return "disputes" }
+
+// disputeVoteRow is one team manager's approval of a cross-region
+// dispute, which both teams must give.
+type disputeVoteRow struct {
+	ID        int64     `gorm:"primaryKey;autoIncrement"`
+	DisputeID int64     `gorm:"not null;uniqueIndex:idx_dispute_votes_once,priority:1"`
+	Team      string    `gorm:"size:64;not null;uniqueIndex:idx_dispute_votes_once,priority:2"`
+	RepID     string    `gorm:"size:64;not null"`
+	At        time.Time `gorm:"precision:3;not null"`
+}
+
+func (disputeVoteRow) TableName() string { return "dispute_votes" }
 
 // allRows lists every table, in creation order.
 var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
+	&disputeVoteRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -338,7 +354,7 @@ func (r disputeRow) toEngine() engine.Dispute {
 		Kind: engine.DisputeKind(r.Kind), Status: engine.DisputeStatus(r.Status),
 		FiledBy: engine.RepID(r.FiledBy), Against: engine.RepID(deref(r.Against)),
 		Reason: r.Reason, FiledAt: r.FiledAt, DecidedBy: engine.RepID(deref(r.DecidedBy)),
-		DecidedAt: r.DecidedAt, Comment: r.Comment,
+		DecidedAt: r.DecidedAt, Comment: r.Comment, Split: r.Split,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/leadbot/leadbot/engine"
 )
@@ -338,4 +339,26 @@ func (t *tx) MarkChased(ctx context.Context, id engine.LeadID, due time.Time, ti
 		return false, wrapf(res.Error, "mark lead %s chased", id)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) DecideDispute(ctx context.Context, d engine.Dispute) (bool, error) {
+	res := t.db.WithContext(ctx).Model(&disputeRow{}).
+		Where("id = ? AND status = ?", int64(d.ID), string(engine.DisputeOpen)).
+		Updates(map[string]any{"status": string(d.Status), "decided_by": optString(string(d.DecidedBy)),
+			"decided_at": dbTimePtr(d.DecidedAt), "comment": d.Comment, "split": d.Split})
+	if res.Error != nil {
+		return false, wrapf(res.Error, "decide dispute %s", d.ID)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (t *tx) VoteDispute(ctx context.Context, id engine.DisputeID, team string, by engine.RepID, at time.Time) ([]string, error) {
+	row := disputeVoteRow{DisputeID: int64(id), Team: team, RepID: string(by), At: dbTime(at)}
+	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	if err != nil {
+		return nil, wrapf(err, "record approval of dispute %s", id)
+	}
+	var teams []string
+	err = t.db.WithContext(ctx).Model(&disputeVoteRow{}).Where("dispute_id = ?", int64(id)).Pluck("team", &teams).Error
+	return teams, wrapf(err, "load approvals of dispute %s", id)
 }

@@ -46,6 +46,7 @@ type Config struct {
 		// of the scoring and routing sections.
 		Lang             string `yaml:"lang"`
 		TransferApproval bool   `yaml:"transfer_approval"`
+		DisputeArbiter   string `yaml:"dispute_arbiter"`
 		Pool             struct {
 			ClaimsPerDay    int           `yaml:"claims_per_day"`
 			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
@@ -341,6 +342,7 @@ func (c Config) policy() engine.Policy {
 		ClaimsPerDay:    c.Engine.Pool.ClaimsPerDay,
 		ReclaimCooldown: c.Engine.Pool.ReclaimCooldown,
 		Schedule:        c.schedule(),
+		DisputeArbiter:  engine.RepID(c.Engine.DisputeArbiter),
 		FirstTouch:      map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 
