@@ -60,6 +60,13 @@ func waitFor(cond string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))
 }
 
+// clickWhenReady clicks the element as soon as the page shows it. The
+// feed redraws as cards change, so finding a node and clicking it in two
+// steps can miss; one step in the page cannot.
+func clickWhenReady(sel string) chromedp.Action[chromedp.Void] {
+	return waitFor(fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.click(); return true; })()`, sel))
+}
+
 func cardSel(lead string) string { return fmt.Sprintf(`.card[data-lead="%s"]`, lead) }
 
 // answerPrompts types answer into every prompt the page opens.
@@ -116,21 +123,21 @@ func TestConsoleClaimProgressDone(t *testing.T) {
 				t.Fatalf("r2 sees the pool card: %v", err)
 			}
 
-			button := func(action string) chromedp.CSS {
-				return chromedp.CSS(cardSel("L1") + fmt.Sprintf(` button[data-action="%s"]`, action))
+			button := func(action string) string {
+				return cardSel("L1") + fmt.Sprintf(` button[data-action="%s"]`, action)
 			}
 			steps := []struct {
 				name   string
 				action chromedp.Action[chromedp.Void]
 			}{
 				{"open as r1", chromedp.Navigate(p.base + "/")},
-				{"pick r1", chromedp.Click(chromedp.CSS(`button[data-user="r1"]`))},
-				{"claim", chromedp.Click(claim)},
-				{"owner card", chromedp.WaitVisible(button("progress:L1"))},
+				{"pick r1", clickWhenReady(`button[data-user="r1"]`)},
+				{"claim", clickWhenReady(string(claim))},
+				{"owner card", chromedp.WaitVisible(chromedp.CSS(button("progress:L1")))},
 				{"taken for r2", waitFor(cardHas("L1", "已被 张三 抢走"))},
-				{"progress", chromedp.Click(button("progress:L1"))},
+				{"progress", clickWhenReady(button("progress:L1"))},
 				{"progress shown", waitFor(cardHas("L1", "40%"))},
-				{"won", chromedp.Click(button("won:L1"))},
+				{"won", clickWhenReady(button("won:L1"))},
 				{"closed card", waitFor(cardHas("L1", "已完成：赢单"))},
 			}
 			for _, st := range steps {
