@@ -219,3 +219,100 @@ func (s *Service) moveToFiler(ctx context.Context, tx Tx, l Lead, d Dispute, by 
 	}
 	return tx.Enqueue(ctx, assignedNotice(l, now))
 }
+
+// settleByRule applies the automatic rules that settle the obvious
+// cases before a manager sees them, and returns the reason of the rule
+// that did, or "". The one rule: the registered owner of an existing
+// customer keeps it within the protection period.
+func (s *Service) settleByRule(ctx context.Context, tx Tx, d Dispute, l Lead, now time.Time) (string, error) {
+	protect := s.policy.ProtectExisting
+	if protect <= 0 || d.Kind == DisputeCommission || l.CustomerType != CustomerExisting || l.Assignee == "" {
+		return "", nil
+	}
+	owners, err := tx.Ownerships(ctx, l.ID)
+	if err != nil {
+		return "", err
+	}
+	for i := len(owners) - 1; i >= 0; i-- {
+		o := owners[i]
+		if o.RepID != l.Assignee || o.EndedAt != nil {
+			continue
+		}
+		if now.Sub(o.StartedAt) < protect {
+			return s.policy.Lang.say(msgProtected, l.Assignee, o.StartedAt.Format("2006-01-02"),
+				o.StartedAt.Add(protect).Format("2006-01-02")), nil
+		}
+	}
+	return "", nil
+}
+
+// recordAutoDecision writes what an automatic rule decided and tells
+// the filer, with the rule's reason.
+func (s *Service) recordAutoDecision(ctx context.Context, tx Tx, d Dispute, now time.Time, logs *logQueue) error {
+	ev := LeadEvent{LeadID: d.LeadID, At: now, Event: EventDecided, Actor: ActorEngine, RepID: d.Against,
+		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, d.Comment)}
+	if err := tx.AppendEvents(ctx, ev); err != nil {
+		return err
+	}
+	entry := AuditEntry{At: now, Actor: ActorEngine, Action: "dispute.decided", Subject: d.ID.String(),
+		Detail: "settled by rule: " + d.Comment}
+	if err := tx.Audit(ctx, entry); err != nil {
+		return err
+	}
+	logs.add("dispute settled by rule", slog.String("dispute_id", d.ID.String()),
+		slog.String("lead_id", d.LeadID.String()))
+	return tx.Enqueue(ctx, Notice{Key: noticeKey(NoticeText, d.LeadID, d.FiledBy, now) + ":" + d.ID.String(),
+		Kind: NoticeText, LeadID: d.LeadID, To: d.FiledBy, Text: "dispute.auto",
+		Args: map[string]string{"lead": d.LeadID.String(), "dispute": d.ID.String(), "reason": d.Comment}, At: now})
+}
+
+// ScanDisputes escalates the disputes left undecided for longer than the
+// policy's DisputeEscalateAfter: the arbiter, or every manager where
+// there is none, gets the approval card. It returns how many notices it
+// queued.
+func (s *Service) ScanDisputes(ctx context.Context) (int, error) {
+	after := s.policy.DisputeEscalateAfter
+	if after <= 0 {
+		return 0, nil
+	}
+	now := s.now()
+	open, err := s.store.Disputes(ctx, DisputeFilter{Status: DisputeOpen, Limit: MaxListLimit})
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, d := range open {
+		if now.Sub(d.FiledAt) < after {
+			continue
+		}
+		n, err := s.escalateDispute(ctx, d, now)
+		if err != nil {
+			return sent, fmt.Errorf("escalate dispute %s: %w", d.ID, err)
+		}
+		sent += n
+	}
+	return sent, nil
+}
+
+func (s *Service) escalateDispute(ctx context.Context, d Dispute, now time.Time) (int, error) {
+	var n int
+	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
+		reps, err := tx.Reps(ctx)
+		if err != nil {
+			return err
+		}
+		var notices []Notice
+		for _, r := range reps {
+			if (s.policy.DisputeArbiter != "" && r.ID == s.policy.DisputeArbiter) ||
+				(s.policy.DisputeArbiter == "" && r.Role == RoleManager && r.Active) {
+				// Keyed by the dispute, so a second scan queues nothing.
+				notices = append(notices, Notice{Key: fmt.Sprintf("escalate:%s:%s", d.ID, r.ID), Kind: NoticeDispute,
+					LeadID: d.LeadID, To: r.ID, Text: d.ID.String(), At: now})
+			}
+		}
+		n = len(notices)
+		logs.add("dispute escalated", slog.String("dispute_id", d.ID.String()), slog.Int("notices", n))
+		return tx.Enqueue(ctx, notices...)
+	})
+	return n, err
+}

@@ -267,6 +267,13 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 		}
 		out = Dispute{LeadID: id, Kind: kind, Status: DisputeOpen, FiledBy: by, Against: l.Assignee,
 			Reason: strings.TrimSpace(reason), FiledAt: now}
+		rule, err := s.settleByRule(ctx, tx, out, l, now)
+		if err != nil {
+			return err
+		}
+		if rule != "" {
+			out.Status, out.Comment, out.DecidedAt = DisputeAuto, rule, &now
+		}
 		if out.ID, err = tx.InsertDispute(ctx, out); err != nil {
 			return err
 		}
@@ -274,6 +281,9 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 			Detail: fmt.Sprintf("%s %s: %s", out.ID, kind, out.Reason)}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
+		}
+		if rule != "" {
+			return s.recordAutoDecision(ctx, tx, out, now, logs)
 		}
 		notices, err := s.disputeNotices(ctx, tx, out, r, l, now)
 		if err != nil {

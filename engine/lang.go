@@ -70,6 +70,7 @@ const (
 	msgReleased
 	msgHandedOver
 	msgDrained
+	msgProtected
 	msgCount
 )
 
@@ -118,6 +119,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgReleased:         "%s 退回公海",
 		msgHandedOver:       "由 %s 转交给 %s",
 		msgDrained:          "排队期间有销售空出名额，自动分配",
+		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -167,6 +169,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgReleased:         "given back to the open pool by %s",
 		msgHandedOver:       "handed over from %s to %s",
 		msgDrained:          "capacity freed up while it waited on standby",
+		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 	},
 }
 

@@ -29,6 +29,13 @@ type Policy struct {
 	// DisputeArbiter, when set, may decide any dispute alone, including
 	// a cross-region one whose teams' managers disagree.
 	DisputeArbiter RepID
+	// DisputeEscalateAfter is how long a dispute may wait undecided
+	// before it goes up to the arbiter (or every manager); 0 never.
+	DisputeEscalateAfter time.Duration
+	// ProtectExisting is how long the owner of an existing customer keeps
+	// it against ownership disputes, settled without a manager; 0 turns
+	// the rule off.
+	ProtectExisting time.Duration
 }
 
 // DefaultPolicy is the policy a new installation starts with.

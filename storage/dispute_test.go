@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func disputeWorld(t *testing.T, s *storage.Store) (*engine.Service, engine.Lead)
 	t.Helper()
 	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
 	p := engine.DefaultPolicy
-	p.Mode, p.DisputeArbiter = engine.ModeAuto, "arb"
+	p.Mode, p.DisputeArbiter, p.DisputeEscalateAfter = engine.ModeAuto, "arb", 48*time.Hour
 	svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
 	putTeamRep(t, svc, "e1", "east", engine.RoleRep, 1)
 	putTeamRep(t, svc, "w1", "west", engine.RoleRep, 0)
@@ -158,6 +159,55 @@ func TestDisputeDecidedOnce(t *testing.T) {
 		}
 		if decided != 1 {
 			t.Errorf("history has %d decided lines, want 1", decided)
+		}
+	})
+}
+
+func TestDisputeRulesAndEscalation(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		p := engine.DefaultPolicy
+		p.Mode, p.ProtectExisting, p.DisputeEscalateAfter = engine.ModeAuto, 90*24*time.Hour, 48*time.Hour
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "e1", "east", engine.RoleRep, 2)
+		putTeamRep(t, svc, "e2", "east", engine.RoleRep, 0)
+		putTeamRep(t, svc, "em", "east", engine.RoleManager, 0)
+		putTeamRep(t, svc, "wm", "west", engine.RoleManager, 0)
+		in := lead("old", 100, 0.5)
+		in.CustomerType = engine.CustomerExisting
+		old, _, err := svc.Intake(ctx, in, engine.ActorAPI)
+		if err != nil || old.Assignee != "e1" {
+			t.Fatal(old.Assignee, err)
+		}
+		fresh, _, _ := svc.Intake(ctx, lead("fresh", 100, 0.5), engine.ActorAPI)
+		pending(t, s, clock.Now())
+
+		clock.Add(24 * time.Hour)
+		d, err := svc.FileDispute(ctx, old.ID, "e2", engine.DisputeOwnership, "我的客户")
+		if err != nil || d.Status != engine.DisputeAuto || !strings.Contains(d.Comment, "老客户保护期") {
+			t.Errorf("dispute on a protected existing customer = %+v, %v; want settled by the rule", d, err)
+		}
+		if got := pending(t, s, clock.Now()); got["text>e2"] != 1 || got["dispute>em"] != 0 {
+			t.Errorf("notices = %v, want the filer told and no manager asked", got)
+		}
+
+		open, err := svc.FileDispute(ctx, fresh.ID, "e2", engine.DisputeOwnership, "我的客户")
+		if err != nil || open.Status != engine.DisputeOpen {
+			t.Fatalf("dispute on a new customer = %+v, %v; want open", open, err)
+		}
+		pending(t, s, clock.Now())
+		clock.Add(47 * time.Hour)
+		if n, _ := svc.ScanDisputes(ctx); n != 0 {
+			t.Errorf("escalated after 47h: %d notices", n)
+		}
+		clock.Add(2 * time.Hour)
+		if n, err := svc.ScanDisputes(ctx); err != nil || n != 2 {
+			t.Errorf("escalation after 49h = %d, %v; want every manager asked", n, err)
+		}
+		svc.ScanDisputes(ctx)
+		if got := pending(t, s, clock.Now()); got["dispute>em"] != 1 || got["dispute>wm"] != 1 {
+			t.Errorf("notices after escalation = %v, want one card to each manager", got)
 		}
 	})
 }

@@ -46,8 +46,12 @@ type Config struct {
 		// of the scoring and routing sections.
 		Lang             string `yaml:"lang"`
 		TransferApproval bool   `yaml:"transfer_approval"`
-		DisputeArbiter   string `yaml:"dispute_arbiter"`
-		Pool             struct {
+		Disputes         struct {
+			Arbiter         string        `yaml:"arbiter"`
+			EscalateAfter   time.Duration `yaml:"escalate_after"`
+			ProtectExisting time.Duration `yaml:"protect_existing"`
+		} `yaml:"disputes"`
+		Pool struct {
 			ClaimsPerDay    int           `yaml:"claims_per_day"`
 			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
 		} `yaml:"pool"`
@@ -96,6 +100,8 @@ func DefaultConfig() Config {
 	c.Engine.Lang = string(engine.Chinese)
 	c.Engine.LearnEvery = 20
 	c.Engine.Pool.ReclaimCooldown = 24 * time.Hour
+	c.Engine.Disputes.EscalateAfter = 48 * time.Hour
+	c.Engine.Disputes.ProtectExisting = 90 * 24 * time.Hour
 	c.Engine.Scoring = engine.DefaultWeights()
 	c.Engine.Scoring.Lang = ""
 	c.Engine.Routing = engine.DefaultValueOptions
@@ -304,6 +310,10 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if e.Pool.ReclaimCooldown < 0 {
 		bad("engine.pool.reclaim_cooldown", "is %s; want 0 or a positive duration", e.Pool.ReclaimCooldown)
 	}
+	if e.Disputes.EscalateAfter < 0 || e.Disputes.ProtectExisting < 0 {
+		bad("engine.disputes", "escalate_after %s and protect_existing %s must be 0 (off) or positive",
+			e.Disputes.EscalateAfter, e.Disputes.ProtectExisting)
+	}
 	if e.LearnEvery < 0 {
 		bad("engine.learn_every", "is %d; want 0 (off) or more", e.LearnEvery)
 	}
@@ -338,12 +348,14 @@ func (c Config) routing() engine.ValueOptions {
 func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
 	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), TransferApproval: c.Engine.TransferApproval,
-		Lang:            engine.Lang(c.Engine.Lang),
-		ClaimsPerDay:    c.Engine.Pool.ClaimsPerDay,
-		ReclaimCooldown: c.Engine.Pool.ReclaimCooldown,
-		Schedule:        c.schedule(),
-		DisputeArbiter:  engine.RepID(c.Engine.DisputeArbiter),
-		FirstTouch:      map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+		Lang:                 engine.Lang(c.Engine.Lang),
+		ClaimsPerDay:         c.Engine.Pool.ClaimsPerDay,
+		ReclaimCooldown:      c.Engine.Pool.ReclaimCooldown,
+		Schedule:             c.schedule(),
+		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
+		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
+		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
+		FirstTouch:           map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
 }
 
 // consoleOn reports whether the local console is served: always when

@@ -46,6 +46,9 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("deadlines", func(ctx context.Context) (int, error) {
 		return s.svc.ScanDeadlines(ctx)
 	}))
+	c.Schedule(cron.Every(tick), s.job("disputes", func(ctx context.Context) (int, error) {
+		return s.svc.ScanDisputes(ctx)
+	}))
 	s.keepLease(ctx)
 	c.Start()
 	t := time.NewTicker(leaseRenew)
