@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leadbot/leadbot/bot/wecom"
 	"github.com/leadbot/leadbot/engine"
 	"github.com/leadbot/leadbot/storage"
 )
@@ -75,6 +76,14 @@ type Config struct {
 		Language       string        `yaml:"language"`
 		OutboxInterval time.Duration `yaml:"outbox_interval"`
 	} `yaml:"chat"`
+	WeCom struct {
+		CorpID  string `yaml:"corp_id"`
+		AgentID int    `yaml:"agent_id"`
+		Secret  string `yaml:"secret" secret:"true"`
+		Token   string `yaml:"token" secret:"true"`
+		AESKey  string `yaml:"aes_key" secret:"true"`
+		APIBase string `yaml:"api_base"`
+	} `yaml:"wecom"`
 	Console struct {
 		Enabled string `yaml:"enabled"`
 		Demo    bool   `yaml:"demo"`
@@ -116,6 +125,7 @@ func DefaultConfig() Config {
 	c.Scheduler.QuietHours = "21:00-08:00"
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
+	c.WeCom.APIBase = wecom.DefaultAPIBase
 	c.Console.Enabled = "auto"
 	c.Console.Demo = true
 	c.Log.Level = "info"
@@ -277,6 +287,11 @@ func (c Config) Validate() error {
 	if c.Chat.OutboxInterval < 10*time.Millisecond || c.Chat.OutboxInterval > time.Minute {
 		bad("chat.outbox_interval", "is %s; allowed: 10ms to 1m", c.Chat.OutboxInterval)
 	}
+	if c.WeCom.CorpID != "" {
+		if err := c.wecom().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("config wecom: %w", err))
+		}
+	}
 	switch c.Console.Enabled {
 	case "auto", "on", "off":
 	default:
@@ -405,4 +420,12 @@ func (c Config) schedule() engine.Schedule {
 	q, _ := engine.ParseQuietHours(c.Scheduler.QuietHours)
 	return engine.Schedule{RemindBefore: c.Scheduler.RemindBefore, EscalateLeadAfter: c.Scheduler.EscalateLeadAfter,
 		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter, Quiet: q}
+}
+
+// wecom is the WeCom adapter's configuration; it is on when a CorpID is
+// set.
+func (c Config) wecom() wecom.Config {
+	w := c.WeCom
+	return wecom.Config{CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Token: w.Token,
+		AESKey: w.AESKey, APIBase: w.APIBase}
 }

@@ -78,6 +78,10 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "api.timezone: \"Mars/Base\" is not an IANA time zone"},
 		{name: "unknown strategy", env: map[string]string{"LEADBOT_ENGINE_STRATEGY": "random"},
 			want: "engine.strategy: unknown routing strategy \"random\""},
+		{name: "wecom without secret", env: map[string]string{"LEADBOT_WECOM_CORP_ID": "ww1"},
+			want: "LEADBOT_WECOM_SECRET"},
+		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
+			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "file type", file: "database:\n  max_open_conns: lots\n", want: "cannot unmarshal"},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/bot/console"
 	"github.com/leadbot/leadbot/bot/i18n"
+	"github.com/leadbot/leadbot/bot/wecom"
 	"github.com/leadbot/leadbot/docs"
 	"github.com/leadbot/leadbot/engine"
 	"github.com/leadbot/leadbot/storage"
@@ -193,6 +194,17 @@ func startChat(ctx context.Context, c Config, svc *engine.Service, store *storag
 		}
 		channels = append(channels, con)
 		h.Handle("/", con.Handler())
+	}
+	if c.WeCom.CorpID != "" {
+		wc := wecom.NewChannel(c.wecom(), wecom.Options{Log: log})
+		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{Core: core, Reps: store, Inbox: store,
+			Channel: wc, Kick: func() { sender.Kick() }, Lang: lang, Log: log})
+		if err != nil {
+			return nil, fmt.Errorf("wecom: %w", err)
+		}
+		channels = append(channels, wc)
+		h.Handle("/wecom/callback", wh)
+		log.Info("wecom enabled", slog.String("callback", "/wecom/callback"), slog.Int("agent_id", c.WeCom.AgentID))
 	}
 	sender = bot.NewSender(store, store, renderer, channels,
 		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Log: log})

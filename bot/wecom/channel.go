@@ -1,0 +1,214 @@
+package wecom
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/leadbot/leadbot/bot"
+	"github.com/leadbot/leadbot/engine"
+)
+
+// Options are what a Channel needs besides its Config.
+type Options struct {
+	// HTTP is the client for API calls; nil for one with a 10 s timeout.
+	HTTP *http.Client
+	// Codes keeps response codes for card updates; nil for memory.
+	Codes Codes
+	Clock engine.Clock
+	Log   *slog.Logger
+}
+
+// Channel sends app messages to reps who have a wecom_userid: cards as
+// button_interaction template cards, anything else as text.
+type Channel struct {
+	cfg   Config
+	api   *client
+	codes Codes
+	pace  *pacer
+	clock engine.Clock
+	log   *slog.Logger
+}
+
+var _ bot.Channel = (*Channel)(nil)
+
+// NewChannel returns the channel for a validated Config.
+func NewChannel(cfg Config, o Options) *Channel {
+	if o.Clock == nil {
+		o.Clock = engine.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Codes == nil {
+		o.Codes = NewMemoryCodes()
+	}
+	return &Channel{cfg: cfg, api: newClient(cfg, o.HTTP, o.Clock), codes: o.Codes,
+		pace: newPacer(), clock: o.Clock, log: o.Log}
+}
+
+// Name is "wecom".
+func (ch *Channel) Name() string { return Platform }
+
+// Reaches reports whether the rep has a wecom_userid.
+func (ch *Channel) Reaches(r engine.Rep) bool { return r.WeComUserID != "" }
+
+// sendRequest is message/send's body. agentid is a number, as the API
+// reference has it.
+type sendRequest struct {
+	ToUser       string        `json:"touser"`
+	MsgType      string        `json:"msgtype"`
+	AgentID      int           `json:"agentid"`
+	Text         *textBody     `json:"text,omitempty"`
+	TemplateCard *templateCard `json:"template_card,omitempty"`
+}
+
+type textBody struct {
+	Content string `json:"content"`
+}
+
+type sendResult struct {
+	errResult
+	InvalidUser  string `json:"invaliduser"`
+	MsgID        string `json:"msgid"`
+	ResponseCode string `json:"response_code"`
+}
+
+// Send delivers m to the rep and returns the card's task_id, or the
+// msgid of a text. It fails with ErrRateLimited when the rep has had as
+// many messages as WeCom passes on for now, and with an error wrapping
+// bot.ErrPermanent when WeCom does not know the rep.
+func (ch *Channel) Send(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
+	if to.WeComUserID == "" {
+		return "", fmt.Errorf("send to rep %s: no wecom_userid: %w", to.ID, bot.ErrPermanent)
+	}
+	if err := ch.pace.reserve(to.WeComUserID, ch.clock.Now()); err != nil {
+		return "", err
+	}
+
+	req := sendRequest{ToUser: to.WeComUserID, AgentID: ch.cfg.AgentID}
+	var task string
+	if m.Card != nil && len(m.Card.Buttons) > 0 {
+		task = taskID(m.Card.Key, ch.suffix())
+		tc := drawCard(m, task)
+		req.MsgType, req.TemplateCard = "template_card", &tc
+	} else {
+		req.MsgType, req.Text = "text", &textBody{Content: cardText(m)}
+	}
+
+	var res sendResult
+	if err := ch.api.post(ctx, "message/send", "/cgi-bin/message/send", req, &res); err != nil {
+		return "", fmt.Errorf("send to rep %s: %w", to.ID, err)
+	}
+	if res.InvalidUser != "" {
+		return "", fmt.Errorf("send to rep %s: wecom does not know the userid: %w",
+			to.ID, bot.ErrPermanent)
+	}
+	if task == "" {
+		return res.MsgID, nil
+	}
+	if res.ResponseCode != "" {
+		if err := ch.codes.Put(ctx, task, res.ResponseCode, ch.clock.Now()); err != nil {
+			ch.log.Warn("card code not kept",
+				slog.String("platform", Platform), slog.Any("err", err))
+		}
+	}
+	return task, nil
+}
+
+// suffix makes a task id unique: a clock reading and random bytes, so
+// that replicas never collide.
+func (ch *Channel) suffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return strconv.FormatInt(ch.clock.Now().UnixMilli(), 36) + hex.EncodeToString(b[:])
+}
+
+// updateRequest is update_template_card's body: recipients are arrays
+// here, unlike message/send.
+type updateRequest struct {
+	UserIDs      []string      `json:"userids"`
+	AgentID      int           `json:"agentid"`
+	ResponseCode string        `json:"response_code"`
+	Button       *replaceName  `json:"button,omitempty"`
+	TemplateCard *templateCard `json:"template_card,omitempty"`
+}
+
+type replaceName struct {
+	ReplaceName string `json:"replace_name"`
+}
+
+// codeSpent is the errcode for a response_code used or expired already.
+const codeSpent = 60140
+
+// Update redraws the card delivered as d. WeCom lets a card be updated
+// only with a response_code, each good for one update within 72 hours:
+// one comes with the send and one with every click. When none is left
+// the card stays as it is and Update returns nil, since no retry would
+// help; a later click on it still gets the answer from the lead as it
+// stands.
+func (ch *Channel) Update(
+	ctx context.Context,
+	d engine.Delivery,
+	to engine.Rep,
+	m bot.Message,
+) error {
+	return ch.update(ctx, d.Ref, to, m)
+}
+
+func (ch *Channel) update(ctx context.Context, task string, to engine.Rep, m bot.Message) error {
+	if m.Card == nil || to.WeComUserID == "" {
+		return nil
+	}
+	code, at, ok, err := ch.codes.Take(ctx, task)
+	if err != nil {
+		return fmt.Errorf("update card %s: %w", task, err)
+	}
+	if !ok || ch.clock.Now().Sub(at) >= codeLife {
+		ch.log.Debug("card not redrawn", slog.String("platform", Platform),
+			slog.String("rep_id", string(to.ID)), slog.String("reason", "no response code"))
+		return nil
+	}
+
+	req := updateRequest{
+		UserIDs:      []string{to.WeComUserID},
+		AgentID:      ch.cfg.AgentID,
+		ResponseCode: code,
+	}
+	if len(m.Card.Buttons) > 0 {
+		tc := drawCard(bot.Message{Card: m.Card}, task)
+		req.TemplateCard = &tc
+	} else {
+		// A card with nothing left to click: grey its buttons out with
+		// the reason, since a button_interaction card needs buttons.
+		name := cut(firstNonEmpty(m.Card.State, m.Card.Title), maxReplaceName)
+		req.Button = &replaceName{ReplaceName: name}
+	}
+
+	var res errResult
+	const path = "/cgi-bin/message/update_template_card"
+	err = ch.api.post(ctx, "update_template_card", path, req, &res)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == codeSpent {
+		// Used or expired already: another update won, nothing to redo.
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("update card %s for rep %s: %w", task, to.ID, err)
+	}
+	return nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
