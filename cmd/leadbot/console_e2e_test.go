@@ -170,3 +170,73 @@ func TestConsoleClaimProgressDone(t *testing.T) {
 		})
 	}
 }
+
+// A rep disputes a lead someone else took, the manager approves it from
+// the approval card, and both reps' cards show the new owner.
+func TestConsoleDisputeApproved(t *testing.T) {
+	for _, driver := range storagetest.Drivers {
+		t.Run(driver, func(t *testing.T) { disputeInConsole(t, driver) })
+	}
+}
+
+func disputeInConsole(t *testing.T, driver string) {
+	opts := storagetest.Options(t, driver)
+	p := startServe(t, t.TempDir(), "LEADBOT_DATABASE_DRIVER="+opts.Driver, "LEADBOT_DATABASE_DSN="+opts.DSN,
+		"LEADBOT_CONSOLE_DEMO=false", "LEADBOT_ENGINE_MODE=pool", "LEADBOT_CHAT_OUTBOX_INTERVAL=50ms")
+	for _, rep := range []string{
+		`"r1", {"name":"张三","team":"east","role":"rep","capacity":3}`,
+		`"r2", {"name":"李四","team":"east","role":"rep","capacity":3}`,
+		`"m1", {"name":"赵六","team":"east","role":"manager","capacity":0}`,
+	} {
+		id, body, _ := strings.Cut(rep, ", ")
+		p.call(t, "PUT", "/api/v1/reps/"+strings.Trim(id, `"`), strings.NewReader(body))
+	}
+	p.call(t, "POST", "/api/v1/leads", strings.NewReader(`{"external_id":"d-1","company":"华东某医院","expected_amount":80000}`))
+	if code, b := p.call(t, "POST", "/api/v1/leads/L1/claim", strings.NewReader(`{"rep_id":"r1"}`)); code != 200 {
+		t.Fatalf("claim = %d %s", code, b)
+	}
+
+	first := browser(t)
+	if err := chromedp.Do(first, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	filer, cancel := chromedp.NewContext(first)
+	defer cancel()
+	manager, cancel2 := chromedp.NewContext(first)
+	defer cancel2()
+	answerPrompts(filer, "我三月就登记过这个客户")
+
+	open := func(ctx context.Context, user string) error {
+		return chromedp.Do(ctx, chromedp.Navigate(p.base+"/"), clickWhenReady(fmt.Sprintf(`button[data-user="%s"]`, user)))
+	}
+	steps := []struct {
+		name string
+		ctx  context.Context
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"r1 sees the lead as theirs", first, waitFor(cardHas("L1", "更新进度"))},
+		{"r2 disputes", filer, clickWhenReady(cardSel("L1") + ` button[data-action="dispute:L1"]`)},
+		{"manager approves", manager, clickWhenReady(`button[data-action="dapprove:L1:D1"]`)},
+		{"manager's card settles", manager, waitFor(cardHas("L1", "赵六 已同意"))},
+		{"r2 now owns it", filer, waitFor(cardHas("L1", "更新进度"))},
+		{"r1 sees it gone", first, waitFor(cardHas("L1", "李四"))},
+	}
+	for _, user := range []struct {
+		ctx  context.Context
+		name string
+	}{{first, "r1"}, {filer, "r2"}, {manager, "m1"}} {
+		if err := open(user.ctx, user.name); err != nil {
+			t.Fatalf("open the console as %s: %v", user.name, err)
+		}
+	}
+	for _, st := range steps {
+		if err := chromedp.Do(st.ctx, st.do); err != nil {
+			txt, _ := chromedp.Run(st.ctx, chromedp.Evaluate[string]("document.body.innerText"))
+			t.Fatalf("%s: %v\npage:\n%s", st.name, err, txt)
+		}
+	}
+	_, b := p.call(t, "GET", "/api/v1/disputes?lead_id=L1", nil)
+	if !strings.Contains(string(b), `"status":"approved"`) || !strings.Contains(string(b), `"decided_by":"m1"`) {
+		t.Errorf("disputes after approval: %s", b)
+	}
+}
