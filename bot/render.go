@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/leadbot/leadbot/bot/i18n"
@@ -201,6 +202,7 @@ func (r *Renderer) disputeCard(ctx context.Context, l engine.Lead, n engine.Noti
 			c.State = i18n.T(lang, "card.state."+string(d.Status), i18n.Args{"name": r.name(ctx, d.DecidedBy)})
 			continue
 		}
+		c.Note = r.recentHistory(ctx, l.ID, to, lang)
 		ref := ":" + d.ID.String()
 		c.Buttons = []Button{
 			{Label: i18n.T(lang, "button.approve", nil), Action: action(ActDisputeApprove, l.ID) + ref, Primary: true},
@@ -311,4 +313,26 @@ func overdueText(d time.Duration, lang i18n.Lang) string {
 		return fmt.Sprintf("%d 天", hours/24)
 	}
 	return fmt.Sprintf("%d 小时", hours)
+}
+
+// disputeHistory is how many of a lead's latest events an approval card
+// shows, so the manager sees who held it when.
+const disputeHistory = 5
+
+func (r *Renderer) recentHistory(ctx context.Context, id engine.LeadID, to engine.Rep, lang i18n.Lang) string {
+	events, err := r.src.LeadEvents(ctx, id)
+	if err != nil || len(events) == 0 {
+		return ""
+	}
+	lines := []string{i18n.T(lang, "show.history", nil)}
+	for _, e := range events[max(0, len(events)-disputeHistory):] {
+		args := i18n.Args{"at": e.At.In(r.zone(to)).Format("01-02 15:04"),
+			"event": i18n.T(lang, "event."+string(e.Event), nil), "detail": e.Detail}
+		key := "show.history_line"
+		if e.Detail != "" {
+			key = "show.history_line_detail"
+		}
+		lines = append(lines, i18n.T(lang, key, args))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -72,6 +72,7 @@ type RepSource interface {
 	Lead(ctx context.Context, id engine.LeadID) (engine.Lead, error)
 	Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.Dispute, error)
 	Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error)
+	LeadEvents(ctx context.Context, id engine.LeadID) ([]engine.LeadEvent, error)
 }
 
 // NewSender returns a sender over the channels.

@@ -160,6 +160,11 @@ func (s *Service) settle(ctx context.Context, tx Tx, d Dispute, l Lead, by Rep, 
 		if err := s.moveToFiler(ctx, tx, l, d, by, now); err != nil {
 			return Dispute{}, err
 		}
+		applied := AuditEntry{At: now, Actor: Actor(by.ID), Action: "dispute.applied", Subject: d.ID.String(),
+			Detail: fmt.Sprintf("lead %s moved from %q to %q", l.ID, l.Assignee, d.FiledBy)}
+		if err := tx.Audit(ctx, applied); err != nil {
+			return Dispute{}, err
+		}
 	}
 	ev := LeadEvent{LeadID: l.ID, At: now, Event: EventDecided, Actor: Actor(by.ID), RepID: d.FiledBy,
 		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, comment)}

@@ -282,6 +282,11 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
+		entry := AuditEntry{At: now, Actor: Actor(by), Action: "dispute.filed", Subject: out.ID.String(),
+			Detail: fmt.Sprintf("%s on lead %s against %q: %s", kind, id, l.Assignee, out.Reason)}
+		if err := tx.Audit(ctx, entry); err != nil {
+			return err
+		}
 		if rule != "" {
 			return s.recordAutoDecision(ctx, tx, out, now, logs)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leadbot/leadbot/bot/dingtalk"
 	"github.com/leadbot/leadbot/bot/wecom"
 	"github.com/leadbot/leadbot/engine"
 	"github.com/leadbot/leadbot/storage"
@@ -84,6 +85,13 @@ type Config struct {
 		AESKey  string `yaml:"aes_key" secret:"true"`
 		APIBase string `yaml:"api_base"`
 	} `yaml:"wecom"`
+	DingTalk struct {
+		ClientID       string `yaml:"client_id"`
+		ClientSecret   string `yaml:"client_secret" secret:"true"`
+		RobotCode      string `yaml:"robot_code"`
+		CardTemplateID string `yaml:"card_template_id"`
+		APIBase        string `yaml:"api_base"`
+	} `yaml:"dingtalk"`
 	Console struct {
 		Enabled string `yaml:"enabled"`
 		Demo    bool   `yaml:"demo"`
@@ -126,6 +134,7 @@ func DefaultConfig() Config {
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.WeCom.APIBase = wecom.DefaultAPIBase
+	c.DingTalk.APIBase = dingtalk.DefaultAPIBase
 	c.Console.Enabled = "auto"
 	c.Console.Demo = true
 	c.Log.Level = "info"
@@ -292,6 +301,11 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("config wecom: %w", err))
 		}
 	}
+	if c.DingTalk.ClientID != "" {
+		if err := c.dingtalk().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("config dingtalk: %w", err))
+		}
+	}
 	switch c.Console.Enabled {
 	case "auto", "on", "off":
 	default:
@@ -428,4 +442,12 @@ func (c Config) wecom() wecom.Config {
 	w := c.WeCom
 	return wecom.Config{CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Token: w.Token,
 		AESKey: w.AESKey, APIBase: w.APIBase}
+}
+
+// dingtalk is the DingTalk adapter's configuration; it is on when a
+// client id is set. The robot code defaults to the client id.
+func (c Config) dingtalk() dingtalk.Config {
+	d := c.DingTalk
+	return dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
+		CardTemplateID: d.CardTemplateID, APIBase: d.APIBase}.WithDefaults()
 }

@@ -80,6 +80,8 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "engine.strategy: unknown routing strategy \"random\""},
 		{name: "wecom without secret", env: map[string]string{"LEADBOT_WECOM_CORP_ID": "ww1"},
 			want: "LEADBOT_WECOM_SECRET"},
+		{name: "dingtalk without secret", env: map[string]string{"LEADBOT_DINGTALK_CLIENT_ID": "ding1"},
+			want: "LEADBOT_DINGTALK_CLIENT_SECRET"},
 		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
 			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},

@@ -15,6 +15,7 @@ import (
 	"github.com/leadbot/leadbot/api"
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/bot/console"
+	"github.com/leadbot/leadbot/bot/dingtalk"
 	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/bot/wecom"
 	"github.com/leadbot/leadbot/docs"
@@ -101,7 +102,7 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
 		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
-	sender, err := startChat(ctx, c, svc, store, handler, loc, log)
+	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, log)
 	if err != nil {
 		return err
 	}
@@ -112,6 +113,9 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	bg.Go(func() { sender.Run(bgCtx) })
 	bg.Go(func() { relearnEvery(bgCtx, svc, relearnInterval, log) })
 	bg.Go(func() { newScheduler(svc, store, log).run(bgCtx, c.Scheduler.Tick) })
+	for _, run := range streams {
+		bg.Go(func() { run(bgCtx) })
+	}
 	defer func() {
 		stopBackground()
 		bg.Wait()
@@ -178,10 +182,12 @@ func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // startChat builds the chat layer: the renderer, the command core, the
-// console when it is on (seeding the demo team on a first start), and
-// the outbox sender over every channel.
+// console when it is on (seeding the demo team on a first start), the
+// platform adapters that are configured, and the outbox sender over
+// every channel. It returns the sender and the connections that run
+// until serve stops, such as DingTalk's stream.
 func startChat(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, h *api.Server,
-	loc *time.Location, log *slog.Logger) (*bot.Sender, error) {
+	loc *time.Location, log *slog.Logger) (*bot.Sender, []func(context.Context), error) {
 	lang := i18n.Parse(c.Chat.Language)
 	renderer := bot.NewRenderer(store, lang, loc)
 	core := bot.NewCore(svc, renderer, log)
@@ -190,7 +196,7 @@ func startChat(ctx context.Context, c Config, svc *engine.Service, store *storag
 	if c.consoleOn() {
 		con, err := newConsole(ctx, c, svc, store, core, renderer, func() { sender.Kick() }, log)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		channels = append(channels, con)
 		h.Handle("/", con.Handler())
@@ -200,15 +206,29 @@ func startChat(ctx context.Context, c Config, svc *engine.Service, store *storag
 		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{Core: core, Reps: store, Inbox: store,
 			Channel: wc, Kick: func() { sender.Kick() }, Lang: lang, Log: log})
 		if err != nil {
-			return nil, fmt.Errorf("wecom: %w", err)
+			return nil, nil, fmt.Errorf("wecom: %w", err)
 		}
 		channels = append(channels, wc)
 		h.Handle("/wecom/callback", wh)
 		log.Info("wecom enabled", slog.String("callback", "/wecom/callback"), slog.Int("agent_id", c.WeCom.AgentID))
 	}
+	var streams []func(context.Context)
+	if c.DingTalk.ClientID != "" {
+		dc := c.dingtalk()
+		dapi := dingtalk.NewAPI(dc, nil)
+		channels = append(channels, dingtalk.NewChannel(dapi, lang, log))
+		st := dingtalk.NewStream(dingtalk.StreamOptions{Config: dc, Core: core, Reps: store, Inbox: store, API: dapi,
+			Lang: lang, Kick: func() { sender.Kick() }, Log: log})
+		streams = append(streams, func(ctx context.Context) {
+			if err := st.Run(ctx); err != nil {
+				log.Error("dingtalk stream stopped", slog.Any("err", err))
+			}
+		})
+		log.Info("dingtalk enabled", slog.Bool("cards", dc.CardTemplateID != ""))
+	}
 	sender = bot.NewSender(store, store, renderer, channels,
 		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Log: log})
-	return sender, nil
+	return sender, streams, nil
 }
 
 func newConsole(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, core *bot.Core,
