@@ -31,7 +31,7 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 		}
 
 		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now
-		l.DueAt = s.dueAt(l, now)
+		l.DueAt = s.dueAt(l, r, now)
 		l.Decision = &Decision{Strategy: "claim", RepID: rep, Load: r.OpenTasks, At: now,
 			Reasons: []string{s.policy.Lang.say(msgClaimed, displayName(r)),
 				s.policy.Lang.say(msgLoad, r.OpenTasks+1, r.Capacity)}}
@@ -300,7 +300,7 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		}
 		d.Reasons = append(d.Reasons, s.policy.Lang.say(msgDrained))
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
-		l.DueAt = s.dueAt(l, now)
+		l.DueAt = s.dueAt(l, reps[indexOfRep(reps, d.RepID)], now)
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusStandby, To: StatusAssigned,
 			Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, NewHolder: true, At: now})
 		if err != nil {

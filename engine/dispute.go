@@ -202,7 +202,7 @@ func (s *Service) moveToFiler(ctx context.Context, tx Tx, l Lead, d Dispute, by 
 		return err
 	}
 	// A pooled or waiting lead goes to the filer as a claim would.
-	due := now.Add(s.policy.FirstTouch[l.Tier])
+	due := s.firstTouch(l.Tier, filer, now)
 	dec := &Decision{Strategy: "dispute", RepID: filer.ID, Load: filer.OpenTasks, At: now,
 		Reasons: []string{fmt.Sprintf("%s: %s", d.ID, d.Reason)}}
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: l.Status, To: StatusAssigned, Assignee: filer.ID,

@@ -205,7 +205,7 @@ func (s *Service) recordRelease(ctx context.Context, tx Tx, l Lead, owner Rep, b
 }
 
 func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by RepID, now time.Time) (Lead, error) {
-	due := now.Add(s.policy.FirstTouch[l.Tier])
+	due := s.firstTouch(l.Tier, to, now)
 	d := &Decision{Strategy: "transfer", RepID: to.ID, Load: to.OpenTasks, At: now, Reasons: []string{
 		s.policy.Lang.say(msgHandedOver, displayName(from), displayName(to)),
 		s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity)}}

@@ -165,7 +165,7 @@ func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.T
 		}
 		l.Status = StatusAssigned
 		l.Assignee = d.RepID
-		l.DueAt = s.dueAt(*l, now)
+		l.DueAt = s.dueAt(*l, reps[indexOfRep(reps, d.RepID)], now)
 	}
 	return reps, nil
 }
@@ -208,12 +208,22 @@ func (s *Service) poolReason(t Tier) string {
 	return s.policy.Lang.say(msgPoolMode)
 }
 
-func (s *Service) dueAt(l Lead, now time.Time) *time.Time {
+// dueAt is the lead's own deadline, or the tier's first-touch time from
+// now, counted in the owner's business hours.
+func (s *Service) dueAt(l Lead, owner Rep, now time.Time) *time.Time {
 	if l.DueAt != nil {
 		return l.DueAt
 	}
-	due := now.Add(s.policy.FirstTouch[l.Tier])
+	due := s.firstTouch(l.Tier, owner, now)
 	return &due
+}
+
+func (s *Service) firstTouch(t Tier, owner Rep, now time.Time) time.Time {
+	loc := time.UTC
+	if z, err := time.LoadLocation(owner.Timezone); err == nil && owner.Timezone != "" {
+		loc = z
+	}
+	return s.policy.Hours.Add(now, s.policy.FirstTouch[t], loc).Truncate(time.Millisecond)
 }
 
 // pick asks the router for a rep and reserves one of the rep's open

@@ -14,6 +14,9 @@ type Policy struct {
 	// FirstTouch is how soon after assignment the first follow-up is due,
 	// per tier, when the lead does not bring its own deadline.
 	FirstTouch map[Tier]time.Duration
+	// Hours is the working day first-touch deadlines count in, in each
+	// owner's time zone.
+	Hours BusinessHours
 	// TransferApproval makes a rep's hand-over wait for the team lead.
 	TransferApproval bool
 	// Lang is the language of the reasons decisions give.
@@ -42,12 +45,17 @@ type Policy struct {
 var DefaultPolicy = Policy{
 	Mode:     ModeHybrid,
 	Schedule: DefaultSchedule,
+	Hours:    DefaultHours,
+	// In business hours: A half a day, B a working day, C three.
 	FirstTouch: map[Tier]time.Duration{
 		TierA: 4 * time.Hour,
-		TierB: 24 * time.Hour,
-		TierC: 72 * time.Hour,
+		TierB: 9 * time.Hour,
+		TierC: 27 * time.Hour,
 	},
 }
+
+// DefaultHours are 09:00 to 18:00, Monday to Friday.
+var DefaultHours, _ = ParseBusinessHours("09:00-18:00", "mon-fri", nil)
 
 // Service carries out Leadbot's use cases. Every entry point (REST, chat,
 // import, scheduler) goes through it, so each rule lives in one place.

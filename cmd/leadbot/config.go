@@ -57,8 +57,11 @@ type Config struct {
 			ClaimsPerDay    int           `yaml:"claims_per_day"`
 			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
 		} `yaml:"pool"`
-		LearnEvery int `yaml:"learn_every"`
-		FirstTouch struct {
+		LearnEvery    int      `yaml:"learn_every"`
+		BusinessHours string   `yaml:"business_hours"`
+		BusinessDays  string   `yaml:"business_days"`
+		Holidays      []string `yaml:"holidays"`
+		FirstTouch    struct {
 			A time.Duration `yaml:"a"`
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
@@ -116,6 +119,9 @@ func DefaultConfig() Config {
 	c.Engine.Strategy = engine.ExpertiseValueLoadName
 	c.Engine.Lang = string(engine.Chinese)
 	c.Engine.LearnEvery = 20
+	c.Engine.BusinessHours = "09:00-18:00"
+	c.Engine.BusinessDays = "mon-fri"
+	c.Engine.Holidays = []string{}
 	c.Engine.Pool.ReclaimCooldown = 24 * time.Hour
 	c.Engine.Disputes.EscalateAfter = 48 * time.Hour
 	c.Engine.Disputes.ProtectExisting = 90 * 24 * time.Hour
@@ -227,6 +233,15 @@ func setValue(v reflect.Value, s string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(s)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		// A list is written comma-separated: 2026-10-01,2026-10-02.
+		var items []string
+		for _, it := range strings.Split(s, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				items = append(items, it)
+			}
+		}
+		v.Set(reflect.ValueOf(items).Convert(v.Type()))
 	case v.Kind() == reflect.Uint64:
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
@@ -333,6 +348,9 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if e.Lang != string(engine.Chinese) && e.Lang != string(engine.English) {
 		bad("engine.lang", "is %q; allowed: zh, en", e.Lang)
 	}
+	if _, err := c.hours(); err != nil {
+		bad("engine.business_hours", "%v", err)
+	}
 	if e.Pool.ClaimsPerDay < 0 {
 		bad("engine.pool.claims_per_day", "is %d; want 0 (no cap) or more", e.Pool.ClaimsPerDay)
 	}
@@ -357,6 +375,11 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 			bad("engine.first_touch."+key, "is %s; want a positive duration such as 4h", d)
 		}
 	}
+}
+
+// hours is the working day deadlines count in.
+func (c Config) hours() (engine.BusinessHours, error) {
+	return engine.ParseBusinessHours(c.Engine.BusinessHours, c.Engine.BusinessDays, c.Engine.Holidays)
 }
 
 // scoring is the scoring configuration in the reasons' language.
@@ -451,3 +474,6 @@ func (c Config) dingtalk() dingtalk.Config {
 	return dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
 		CardTemplateID: d.CardTemplateID, APIBase: d.APIBase}.WithDefaults()
 }
+
+// must unwraps a value that Validate has checked already.
+func must[T any](v T, _ error) T { return v }

@@ -102,6 +102,20 @@ func TestBadConfigNamesKey(t *testing.T) {
 	}
 }
 
+func TestEnvList(t *testing.T) {
+	c, err := LoadConfig("", false, env(map[string]string{"LEADBOT_ENGINE_HOLIDAYS": "2026-10-01, 2026-10-02"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Engine.Holidays, "|"); got != "2026-10-01|2026-10-02" {
+		t.Errorf("holidays from the env = %q, want the two dates", got)
+	}
+	if _, err := LoadConfig("", false, env(map[string]string{"LEADBOT_ENGINE_HOLIDAYS": "soon"})); err == nil ||
+		!strings.Contains(err.Error(), "engine.business_hours") {
+		t.Errorf("a bad holiday: err = %v, want it named", err)
+	}
+}
+
 func TestMissingExplicitFile(t *testing.T) {
 	_, err := LoadConfig(filepath.Join(t.TempDir(), "none.yaml"), true, env(nil))
 	if err == nil {
