@@ -116,15 +116,34 @@ func (s *Service) poolRules(ctx context.Context, tx Tx, l Lead, r Rep, now time.
 // warning: busy, but not yet full.
 const loadWarning = 0.8
 
-// warnLoad writes an audit line when an assignment takes a rep across
-// the warning share of their capacity, for alerts to pick up.
-func warnLoad(ctx context.Context, tx Tx, r RepID, before, capacity int, now time.Time) error {
+// warnLoad writes an audit line and alerts the rep's team lead when an
+// assignment takes the rep across the warning share of their capacity.
+func warnLoad(ctx context.Context, tx Tx, id RepID, before, capacity int, now time.Time) error {
 	limit := loadWarning * float64(capacity)
 	if capacity <= 0 || float64(before) >= limit || float64(before+1) < limit {
 		return nil
 	}
-	return tx.Audit(ctx, AuditEntry{At: now, Actor: ActorEngine, Action: "rep.load_warning", Subject: string(r),
+	err := tx.Audit(ctx, AuditEntry{At: now, Actor: ActorEngine, Action: "rep.load_warning", Subject: string(id),
 		Detail: fmt.Sprintf("%d of %d open tasks", before+1, capacity)})
+	if err != nil {
+		return err
+	}
+	r, err := tx.Rep(ctx, id)
+	if err != nil {
+		return err
+	}
+	reps, err := tx.Reps(ctx)
+	if err != nil {
+		return err
+	}
+	var notices []Notice
+	for _, to := range alertAudience(2, r, reps) {
+		notices = append(notices, Notice{Key: fmt.Sprintf("load:%s:%s:%d", id, to.ID, now.UnixMilli()),
+			Kind: NoticeText, To: to.ID, Text: "alert.load",
+			Args: map[string]string{"name": displayName(r), "open": fmt.Sprint(before + 1),
+				"capacity": fmt.Sprint(capacity)}, At: now})
+	}
+	return tx.Enqueue(ctx, notices...)
 }
 
 // startOfDay is midnight of now's day in the named zone (UTC when it is

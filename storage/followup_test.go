@@ -323,8 +323,9 @@ func TestPoolRules(t *testing.T) {
 func TestLoadWarningAtEightyPercent(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		svc, _ := newService(t, s, engine.ModeAuto)
+		svc, clock := newService(t, s, engine.ModeAuto)
 		putRep(t, svc, "r1", 5)
+		putTeamRep(t, svc, "tl", "east", engine.RoleLead, 0)
 		for i := range 5 {
 			if _, _, err := svc.Intake(ctx, lead(fmt.Sprint("w-", i), 100, 0.5), engine.ActorAPI); err != nil {
 				t.Fatal(err)
@@ -336,6 +337,9 @@ func TestLoadWarningAtEightyPercent(t *testing.T) {
 		}
 		if len(warnings) != 1 || warnings[0].Subject != "r1" || warnings[0].Detail != "4 of 5 open tasks" {
 			t.Errorf("load warnings = %+v, want one for r1 at 4 of 5", warnings)
+		}
+		if got := pending(t, s, clock.Now()); got["text>tl"] != 1 {
+			t.Errorf("notices = %v, want the team lead alerted once", got)
 		}
 	})
 }
