@@ -165,6 +165,7 @@ func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.T
 		}
 		l.Status = StatusAssigned
 		l.Assignee = d.RepID
+		l.HeldSince = &now
 		l.DueAt = s.dueAt(*l, reps[indexOfRep(reps, d.RepID)], now)
 	}
 	return reps, nil

@@ -71,6 +71,7 @@ const (
 	msgHandedOver
 	msgDrained
 	msgProtected
+	msgRecycled
 	msgCount
 )
 
@@ -119,6 +120,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgReleased:         "%s 退回公海",
 		msgHandedOver:       "由 %s 转交给 %s",
 		msgDrained:          "排队期间有销售空出名额，自动分配",
+		msgRecycled:         "%s 超过 %d 小时未跟进，收回公海",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 	},
 	English: {
@@ -169,6 +171,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgReleased:         "given back to the open pool by %s",
 		msgHandedOver:       "handed over from %s to %s",
 		msgDrained:          "capacity freed up while it waited on standby",
+		msgRecycled:         "%s recorded no follow-up for %d hours: back to the open pool",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 	},
 }

@@ -29,6 +29,11 @@ type Policy struct {
 	ReclaimCooldown time.Duration
 	// Schedule is when deadlines are chased.
 	Schedule Schedule
+	// RecycleAfter is how long a held lead may go without a follow-up
+	// before it goes back to the pool; 0 never. RecycleWarning is how
+	// long before that its owner is warned.
+	RecycleAfter   time.Duration
+	RecycleWarning time.Duration
 	// DisputeArbiter, when set, may decide any dispute alone, including
 	// a cross-region one whose teams' managers disagree.
 	DisputeArbiter RepID

@@ -60,6 +60,9 @@ type Reader interface {
 	// DueLeads returns up to limit assigned leads due by before that the
 	// scheduler has not finished chasing, earliest deadline first.
 	DueLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
+	// StaleLeads returns up to limit assigned leads whose latest
+	// follow-up (or, without one, their assignment) is before before.
+	StaleLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
 	// Decisions returns a lead's decision log, oldest first.
 	Decisions(ctx context.Context, id LeadID) ([]Decision, error)
 	// Deals returns up to limit closed deals, newest first.
@@ -131,6 +134,10 @@ type Tx interface {
 	// VoteDispute records a team's approval of a dispute and returns the
 	// teams that have approved it so far.
 	VoteDispute(ctx context.Context, id DisputeID, team string, by RepID, at time.Time) ([]string, error)
+	// MarkRecycleWarned records that the owner was warned the lead goes
+	// back to the pool, and reports whether it was held by owner and not
+	// warned yet.
+	MarkRecycleWarned(ctx context.Context, id LeadID, owner RepID) (bool, error)
 	// InsertTransfer stores a new transfer request and returns its id.
 	InsertTransfer(ctx context.Context, r TransferRequest) (TransferID, error)
 	// DecideTransfer records the decision on a pending request, and

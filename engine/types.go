@@ -196,6 +196,10 @@ type Lead struct {
 	// tier (1 owner, 2 team lead, 3 manager).
 	Reminded  bool
 	AlertTier int
+	// HeldSince is when the current owner got it; RecycleWarned that the
+	// owner was warned it goes back to the pool without a follow-up.
+	HeldSince     *time.Time
+	RecycleWarned bool
 
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

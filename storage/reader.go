@@ -235,3 +235,19 @@ func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Disput
 	}
 	return row.toEngine(), nil
 }
+
+func (r reader) StaleLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+	var rows []leadRow
+	b := dbTime(before)
+	err := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).
+		Where("(touched_at IS NULL AND held_since <= ?) OR touched_at <= ?", b, b).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, wrapf(err, "list leads without follow-up")
+	}
+	out := make([]engine.Lead, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}

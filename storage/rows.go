@@ -52,7 +52,7 @@ type leadRow struct {
 	Attributes       map[string]any `gorm:"serializer:json;type:text"`
 	Score            float64        `gorm:"not null"`
 	Tier             string         `gorm:"size:1;not null;index:idx_leads_queue,priority:2"`
-	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1"`
+	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1;index:idx_leads_held,priority:1"`
 	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
 	DueAt            *time.Time     `gorm:"precision:3;index;index:idx_leads_due,priority:2"`
 	Decision         *decisionDoc   `gorm:"type:text"`
@@ -61,6 +61,8 @@ type leadRow struct {
 	TouchedAt        *time.Time     `gorm:"precision:3"`
 	Reminded         bool           `gorm:"not null;default:false"`
 	AlertTier        int            `gorm:"not null;default:0"`
+	HeldSince        *time.Time     `gorm:"precision:3;index:idx_leads_held,priority:2"`
+	RecycleWarned    bool           `gorm:"not null;default:false"`
 	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3"`
@@ -274,6 +276,7 @@ func toLeadRow(l engine.Lead) leadRow {
 		Assignee: optString(string(l.Assignee)), DueAt: dbTimePtr(l.DueAt),
 		Decision: toDecisionDoc(l.Decision), Progress: l.Progress, AcceptedAt: dbTimePtr(l.AcceptedAt),
 		TouchedAt: dbTimePtr(l.TouchedAt), Reminded: l.Reminded, AlertTier: l.AlertTier,
+		HeldSince: dbTimePtr(l.HeldSince), RecycleWarned: l.RecycleWarned,
 		CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
 	}
@@ -293,6 +296,7 @@ func (r leadRow) toEngine() engine.Lead {
 		Assignee: engine.RepID(deref(r.Assignee)), DueAt: r.DueAt,
 		Decision: r.Decision.toEngine(), Progress: r.Progress, AcceptedAt: r.AcceptedAt,
 		TouchedAt: r.TouchedAt, Reminded: r.Reminded, AlertTier: r.AlertTier,
+		HeldSince: r.HeldSince, RecycleWarned: r.RecycleWarned,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
 	}

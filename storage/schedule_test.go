@@ -205,3 +205,59 @@ func TestDueScanUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+// A lead its owner never follows up goes back to the pool after a
+// warning; a follow-up after the warning keeps it.
+func TestRecycling(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		p := engine.DefaultPolicy
+		p.Mode, p.RecycleAfter, p.RecycleWarning = engine.ModeAuto, 72*time.Hour, 24*time.Hour
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 3)
+		putTeamRep(t, svc, "b", "east", engine.RoleRep, 3)
+		idle, _, _ := svc.Intake(ctx, lead("idle", 100, 0.5), engine.ActorAPI)
+		kept, _, _ := svc.Intake(ctx, lead("kept", 100, 0.5), engine.ActorAPI)
+		pending(t, s, clock.Now())
+
+		scan := func(after time.Duration) int {
+			clock.t = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC).Add(after)
+			n, err := svc.ScanRecycling(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := scan(47 * time.Hour); n != 0 {
+			t.Errorf("at 47h: %d acted on, want none", n)
+		}
+		if n := scan(49 * time.Hour); n != 2 {
+			t.Errorf("at 49h: %d warned, want both", n)
+		}
+		if got := pending(t, s, clock.Now()); got["text>a"] != 1 || got["text>b"] != 1 {
+			t.Errorf("warnings = %v, want one to each owner", got)
+		}
+		if n := scan(50 * time.Hour); n != 0 {
+			t.Errorf("at 50h: %d acted on, want no second warning", n)
+		}
+		if _, err := svc.Progress(ctx, kept.ID, kept.Assignee, 10, "called"); err != nil {
+			t.Fatal(err)
+		}
+		if n := scan(73 * time.Hour); n != 1 {
+			t.Errorf("at 73h: %d recycled, want only the idle lead", n)
+		}
+		got, _ := s.Lead(ctx, idle.ID)
+		if got.Status != engine.StatusPool || got.Assignee != "" || got.Decision.Strategy != "recycle" {
+			t.Errorf("idle lead = %s %q by %s, want back in the pool by recycling", got.Status, got.Assignee,
+				got.Decision.Strategy)
+		}
+		if k, _ := s.Lead(ctx, kept.ID); k.Status != engine.StatusAssigned {
+			t.Errorf("the followed-up lead is %s, want still assigned", k.Status)
+		}
+		owner, _ := s.Rep(ctx, idle.Assignee)
+		if owner.OpenTasks != 0 {
+			t.Errorf("the idle lead's owner holds %d open tasks, want 0", owner.OpenTasks)
+		}
+	})
+}

@@ -156,7 +156,11 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 	}
 	if c.NewHolder {
 		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
-		set["reminded"], set["alert_tier"] = false, 0
+		set["reminded"], set["alert_tier"], set["recycle_warned"] = false, 0, false
+		set["held_since"] = nil
+		if c.To == engine.StatusAssigned {
+			set["held_since"] = at
+		}
 	}
 	q := t.db.WithContext(ctx).Model(&leadRow{}).Where("id = ? AND status = ?", int64(c.ID), string(c.From))
 	if c.FromAssignee != "" {
@@ -171,7 +175,7 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 
 func (t *tx) TouchLead(ctx context.Context, lt engine.LeadTouch) (bool, error) {
 	at := dbTime(lt.At)
-	set := map[string]any{"touched_at": at, "updated_at": at}
+	set := map[string]any{"touched_at": at, "updated_at": at, "recycle_warned": false}
 	q := t.db.WithContext(ctx).Model(&leadRow{}).
 		Where("id = ? AND status = ? AND assignee = ?", int64(lt.ID), string(engine.StatusAssigned), string(lt.Owner))
 	if lt.Accept {
@@ -361,4 +365,15 @@ func (t *tx) VoteDispute(ctx context.Context, id engine.DisputeID, team string, 
 	var teams []string
 	err = t.db.WithContext(ctx).Model(&disputeVoteRow{}).Where("dispute_id = ?", int64(id)).Pluck("team", &teams).Error
 	return teams, wrapf(err, "load approvals of dispute %s", id)
+}
+
+func (t *tx) MarkRecycleWarned(ctx context.Context, id engine.LeadID, owner engine.RepID) (bool, error) {
+	res := t.db.WithContext(ctx).Model(&leadRow{}).
+		Where("id = ? AND status = ? AND assignee = ? AND recycle_warned = ?",
+			int64(id), string(engine.StatusAssigned), string(owner), false).
+		Update("recycle_warned", true)
+	if res.Error != nil {
+		return false, wrapf(res.Error, "mark lead %s warned", id)
+	}
+	return res.RowsAffected == 1, nil
 }

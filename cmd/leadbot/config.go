@@ -56,6 +56,8 @@ type Config struct {
 		Pool struct {
 			ClaimsPerDay    int           `yaml:"claims_per_day"`
 			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
+			RecycleAfter    time.Duration `yaml:"recycle_after"`
+			RecycleWarning  time.Duration `yaml:"recycle_warning"`
 		} `yaml:"pool"`
 		LearnEvery    int      `yaml:"learn_every"`
 		BusinessHours string   `yaml:"business_hours"`
@@ -123,6 +125,8 @@ func DefaultConfig() Config {
 	c.Engine.BusinessDays = "mon-fri"
 	c.Engine.Holidays = []string{}
 	c.Engine.Pool.ReclaimCooldown = 24 * time.Hour
+	c.Engine.Pool.RecycleAfter = 72 * time.Hour
+	c.Engine.Pool.RecycleWarning = 24 * time.Hour
 	c.Engine.Disputes.EscalateAfter = 48 * time.Hour
 	c.Engine.Disputes.ProtectExisting = 90 * 24 * time.Hour
 	c.Engine.Scoring = engine.DefaultWeights()
@@ -353,6 +357,10 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	}
 	if e.Pool.ClaimsPerDay < 0 {
 		bad("engine.pool.claims_per_day", "is %d; want 0 (no cap) or more", e.Pool.ClaimsPerDay)
+	}
+	if e.Pool.RecycleAfter < 0 || e.Pool.RecycleWarning < 0 || e.Pool.RecycleWarning > e.Pool.RecycleAfter {
+		bad("engine.pool.recycle_warning", "is %s; want 0 to recycle_after (%s)", e.Pool.RecycleWarning,
+			e.Pool.RecycleAfter)
 	}
 	if e.Pool.ReclaimCooldown < 0 {
 		bad("engine.pool.reclaim_cooldown", "is %s; want 0 or a positive duration", e.Pool.ReclaimCooldown)

@@ -49,6 +49,9 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("disputes", func(ctx context.Context) (int, error) {
 		return s.svc.ScanDisputes(ctx)
 	}))
+	c.Schedule(cron.Every(tick), s.job("recycle", func(ctx context.Context) (int, error) {
+		return s.svc.ScanRecycling(ctx)
+	}))
 	s.keepLease(ctx)
 	c.Start()
 	t := time.NewTicker(leaseRenew)
