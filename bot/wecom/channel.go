@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/leadbot/leadbot/bot"
+	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/engine"
 )
 
@@ -20,8 +22,11 @@ type Options struct {
 	HTTP *http.Client
 	// Codes keeps response codes for card updates; nil for memory.
 	Codes Codes
-	Clock engine.Clock
-	Log   *slog.Logger
+	// GroupWebhooks maps a team to its group robot's webhook key (or the
+	// webhook URL holding it), for NotifyTeam. The keys are secrets.
+	GroupWebhooks map[string]string
+	Clock         engine.Clock
+	Log           *slog.Logger
 }
 
 // Channel sends app messages to reps who have a wecom_userid: cards as
@@ -31,8 +36,12 @@ type Channel struct {
 	api   *client
 	codes Codes
 	pace  *pacer
+	fold  *folder
 	clock engine.Clock
-	log   *slog.Logger
+
+	groups map[string]string // team to webhook key
+	robots *pacer            // per webhook key
+	log    *slog.Logger
 }
 
 var _ bot.Channel = (*Channel)(nil)
@@ -48,8 +57,9 @@ func NewChannel(cfg Config, o Options) *Channel {
 	if o.Codes == nil {
 		o.Codes = NewMemoryCodes()
 	}
-	return &Channel{cfg: cfg, api: newClient(cfg, o.HTTP, o.Clock), codes: o.Codes,
-		pace: newPacer(), clock: o.Clock, log: o.Log}
+	return &Channel{cfg: cfg, api: newClient(cfg, o.HTTP, o.Clock, o.Log), codes: o.Codes,
+		pace: newPacer(perMinute, perHour), fold: newFolder(), clock: o.Clock, log: o.Log,
+		groups: o.GroupWebhooks, robots: newPacer(robotPerMinute, robotWindow)}
 }
 
 // Name is "wecom".
@@ -80,17 +90,61 @@ type sendResult struct {
 }
 
 // Send delivers m to the rep and returns the card's task_id, or the
-// msgid of a text. It fails with ErrRateLimited when the rep has had as
-// many messages as WeCom passes on for now, and with an error wrapping
-// bot.ErrPermanent when WeCom does not know the rep.
+// msgid of a text or of the digest that carried m. It fails with
+// ErrRateLimited when the rep has had as many messages as WeCom passes
+// on for now, and with an error wrapping bot.ErrPermanent when WeCom does
+// not know the rep or rejects our settings. A burst beyond the budget is
+// folded into digests: see digest.go.
 func (ch *Channel) Send(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
 	if to.WeComUserID == "" {
 		return "", fmt.Errorf("send to rep %s: no wecom_userid: %w", to.ID, bot.ErrPermanent)
 	}
-	if err := ch.pace.reserve(to.WeComUserID, ch.clock.Now()); err != nil {
-		return "", err
+	user, now, key := to.WeComUserID, ch.clock.Now(), foldKey(m)
+	if ref, ok := ch.fold.takeCarried(user, key, now); ok {
+		ch.log.Debug("message went in a digest", slog.String("platform", Platform),
+			slog.String("rep_id", string(to.ID)))
+		return ref, nil
 	}
 
+	if err := ch.pace.reserve(user, now); err != nil {
+		ch.fold.hold(user, key, m, now)
+		return "", err
+	}
+	if ch.fold.backlog(user, key) > ch.pace.room(user, now) {
+		return ch.sendDigest(ctx, to, key, m, now)
+	}
+
+	ref, err := ch.sendOne(ctx, to, m)
+	if err != nil {
+		return "", err
+	}
+	ch.fold.sent(user, key)
+	return ref, nil
+}
+
+// sendDigest sends m and as many of the rep's pending messages as fit as
+// one text, and returns its msgid.
+func (ch *Channel) sendDigest(
+	ctx context.Context,
+	to engine.Rep,
+	key string,
+	m bot.Message,
+	now time.Time,
+) (string, error) {
+	lang := i18n.Parse(to.Language)
+	text, keys := ch.fold.digest(to.WeComUserID, key, m, lang)
+	ref, err := ch.sendOne(ctx, to, bot.Message{Text: text})
+	if err != nil {
+		return "", err
+	}
+	ch.fold.carry(to.WeComUserID, key, keys, ref, now)
+	ch.log.Info("digest sent", slog.String("platform", Platform),
+		slog.String("rep_id", string(to.ID)), slog.Int("count", len(keys)+1))
+	return ref, nil
+}
+
+// sendOne sends m as a card, or as a text when it has nothing to click.
+func (ch *Channel) sendOne(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
 	req := sendRequest{ToUser: to.WeComUserID, AgentID: ch.cfg.AgentID}
 	var task string
 	if m.Card != nil && len(m.Card.Buttons) > 0 {

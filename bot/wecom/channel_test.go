@@ -53,6 +53,8 @@ func poolCard() *bot.Card {
 
 var taskIDField = regexp.MustCompile(`"task_id":"L12_r1-[0-9a-z]+"`)
 
+var taskIDAny = regexp.MustCompile(`"task_id":"[0-9A-Za-z_@-]+"`)
+
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -251,7 +253,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestPacerHour(t *testing.T) {
-	p := newPacer()
+	p := newPacer(perMinute, perHour)
 	now := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
 	for i := range perHour {
 		if _, ok := p.take("u", now); !ok {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
@@ -23,31 +24,23 @@ type APIError struct {
 	Message string
 }
 
-// Error says which call failed and WeCom's code and message.
+// Error says which call failed and WeCom's code and message, and for a
+// code about our configuration, the setting to fix.
 func (e *APIError) Error() string {
-	return fmt.Sprintf("wecom %s: errcode %d: %s", e.Op, e.Code, e.Message)
+	msg := fmt.Sprintf("wecom %s: errcode %d: %s", e.Op, e.Code, e.Message)
+	if s, ok := configCodes[e.Code]; ok {
+		msg += " (check " + s + ")"
+	}
+	return msg
 }
 
 // Unwrap makes errors.Is(err, bot.ErrPermanent) true for codes that a
-// retry cannot fix.
+// retry cannot fix: a bad request, or a setting an operator must change.
 func (e *APIError) Unwrap() error {
-	if permanentCodes[e.Code] {
+	if permanentCodes[e.Code] || configCodes[e.Code] != "" {
 		return bot.ErrPermanent
 	}
 	return nil
-}
-
-// permanentCodes are errcodes about the request itself, such as a userid
-// WeCom does not know. Anything else (-1 busy, 45009 frequency, config
-// errors an operator can fix) is worth retrying later.
-var permanentCodes = map[int]bool{
-	40003: true, // invalid userid
-	40008: true, // invalid msgtype
-	40058: true, // invalid parameter
-	44004: true, // empty text
-	60011: true, // the app may not see this user
-	81013: true, // no valid recipient at all
-	86220: true, // template card malformed
 }
 
 // Codes that mean the token must be fetched again.
@@ -63,17 +56,18 @@ type client struct {
 	cfg   Config
 	http  *http.Client
 	clock engine.Clock
+	alarm *alarm
 
 	mu      sync.Mutex
 	token   string
 	expires time.Time
 }
 
-func newClient(cfg Config, hc *http.Client, clock engine.Clock) *client {
+func newClient(cfg Config, hc *http.Client, clock engine.Clock, log *slog.Logger) *client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &client{cfg: cfg, http: hc, clock: clock}
+	return &client{cfg: cfg, http: hc, clock: clock, alarm: newAlarm(clock, log)}
 }
 
 // accessToken returns the cached token, fetching one when there is none
@@ -97,7 +91,7 @@ func (c *client) accessToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if resp.ErrCode != 0 || resp.AccessToken == "" {
-		return "", &APIError{Op: "gettoken", Code: resp.ErrCode, Message: resp.ErrMsg}
+		return "", c.alarm.check(&APIError{Op: "gettoken", Code: resp.ErrCode, Message: resp.ErrMsg})
 	}
 
 	// Renew a few minutes early so that a call never carries a token
@@ -149,7 +143,7 @@ func (c *client) post(ctx context.Context, op, path string, body any, out result
 			c.dropToken(token)
 			continue
 		}
-		return &APIError{Op: op, Code: r.ErrCode, Message: r.ErrMsg}
+		return c.alarm.check(&APIError{Op: op, Code: r.ErrCode, Message: r.ErrMsg})
 	}
 }
 

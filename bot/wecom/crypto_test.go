@@ -82,7 +82,7 @@ func TestSealerRefuses(t *testing.T) {
 // encrypt is an encryptor written from the spec, independent of the code
 // under test: 16 random bytes, the length big-endian, the message, the
 // receive id, PKCS#7 to 32 bytes, AES-256-CBC with IV = key[:16].
-func encrypt(t *testing.T, aesKey43, receiveID string, msg []byte) string {
+func encrypt(t testing.TB, aesKey43, receiveID string, msg []byte) string {
 	t.Helper()
 	key, err := base64.StdEncoding.DecodeString(aesKey43 + "=")
 	if err != nil {

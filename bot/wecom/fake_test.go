@@ -13,7 +13,7 @@ import (
 // fakeWeCom is a WeCom API peer speaking the real JSON shapes:
 // gettoken, message/send and update_template_card, with errcodes.
 type fakeWeCom struct {
-	t      *testing.T
+	t      testing.TB
 	corpID string
 	secret string
 	srv    *httptest.Server
@@ -24,13 +24,17 @@ type fakeWeCom struct {
 	calls   map[string]int  // API calls by path, including refused ones
 	users   map[string]bool // userids WeCom knows
 	sent    []json.RawMessage
+	sentAt  []time.Time // when each was sent, by stamp
+	stamp   func() time.Time
 	updates []json.RawMessage
 	codes   map[string]string // unused response_code to task_id
 	next    int
-	failIn  map[string]int // path to errcode for its next call
+	failIn  map[string]int  // path to errcode for its next call
+	robots  map[string]bool // group robot webhook keys
+	posts   []json.RawMessage
 }
 
-func newFakeWeCom(t *testing.T, corpID, secret string, users ...string) *fakeWeCom {
+func newFakeWeCom(t testing.TB, corpID, secret string, users ...string) *fakeWeCom {
 	t.Helper()
 	f := &fakeWeCom{t: t, corpID: corpID, secret: secret, calls: map[string]int{},
 		users: map[string]bool{}, codes: map[string]string{}, failIn: map[string]int{}}
@@ -41,6 +45,7 @@ func newFakeWeCom(t *testing.T, corpID, secret string, users ...string) *fakeWeC
 	mux.HandleFunc("GET /cgi-bin/gettoken", f.gettoken)
 	mux.HandleFunc("POST /cgi-bin/message/send", f.send)
 	mux.HandleFunc("POST /cgi-bin/message/update_template_card", f.update)
+	mux.HandleFunc("POST /cgi-bin/webhook/send", f.webhook)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -55,6 +60,11 @@ func (f *fakeWeCom) gettoken(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokens++
+	if code := f.failIn[r.URL.Path]; code != 0 {
+		delete(f.failIn, r.URL.Path)
+		f.reply(w, map[string]any{"errcode": code, "errmsg": "injected"})
+		return
+	}
 	q := r.URL.Query()
 	if q.Get("corpid") != f.corpID || q.Get("corpsecret") != f.secret {
 		f.reply(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential"})
@@ -126,6 +136,9 @@ func (f *fakeWeCom) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.sent = append(f.sent, raw)
+	if f.stamp != nil {
+		f.sentAt = append(f.sentAt, f.stamp())
+	}
 	f.next++
 	out := map[string]any{"errcode": 0, "errmsg": "ok", "invaliduser": "",
 		"msgid": fmt.Sprintf("msg-%d", f.next)}
@@ -158,6 +171,36 @@ func (f *fakeWeCom) update(w http.ResponseWriter, r *http.Request) {
 	delete(f.codes, req.ResponseCode)
 	f.updates = append(f.updates, raw)
 	f.reply(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
+// webhook is a group robot: it knows its keys and, like WeCom, answers
+// every error as a 200 with an errcode.
+func (f *fakeWeCom) webhook(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[r.URL.Path]++
+	if code := f.failIn[r.URL.Path]; code != 0 {
+		delete(f.failIn, r.URL.Path)
+		f.reply(w, map[string]any{"errcode": code, "errmsg": "injected"})
+		return
+	}
+	if !f.robots[r.URL.Query().Get("key")] {
+		f.reply(w, map[string]any{"errcode": 93000, "errmsg": "invalid webhook url"})
+		return
+	}
+	var raw json.RawMessage
+	if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
+		f.reply(w, map[string]any{"errcode": 40058, "errmsg": "invalid json"})
+		return
+	}
+	f.posts = append(f.posts, raw)
+	f.reply(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
+func (f *fakeWeCom) groupPosts() []json.RawMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]json.RawMessage(nil), f.posts...)
 }
 
 // click issues a response code for a click on the card taskID, as WeCom

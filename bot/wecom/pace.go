@@ -21,38 +21,63 @@ const (
 // retries later.
 var ErrRateLimited = errors.New("wecom rate limit for recipient reached")
 
-// pacer remembers when each recipient was last sent to, within the hour.
+// pacer remembers when each recipient was last sent to, within the hour,
+// and lets through at most perMinute and perHour of them.
 type pacer struct {
+	perMinute, perHour int
+
 	mu   sync.Mutex
 	sent map[string][]time.Time
 }
 
-func newPacer() *pacer { return &pacer{sent: map[string][]time.Time{}} }
+func newPacer(perMinute, perHour int) *pacer {
+	return &pacer{perMinute: perMinute, perHour: perHour, sent: map[string][]time.Time{}}
+}
 
-// take books a message to user at now, or says how long until one fits.
-func (p *pacer) take(user string, now time.Time) (wait time.Duration, ok bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// recent returns user's sends within the hour before now, dropping older
+// ones. p.mu must be held.
+func (p *pacer) recent(user string, now time.Time) []time.Time {
 	ts := p.sent[user]
 	for len(ts) > 0 && now.Sub(ts[0]) >= time.Hour {
 		ts = ts[1:]
 	}
 	if len(ts) == 0 {
 		delete(p.sent, user)
-	}
-
-	if len(ts) >= perHour {
+	} else {
 		p.sent[user] = ts
-		return ts[len(ts)-perHour].Add(time.Hour).Sub(now), false
 	}
-	if len(ts) >= perMinute {
-		if first := ts[len(ts)-perMinute]; now.Sub(first) < time.Minute {
-			p.sent[user] = ts
+	return ts
+}
+
+// take books a message to user at now, or says how long until one fits.
+func (p *pacer) take(user string, now time.Time) (wait time.Duration, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ts := p.recent(user, now)
+	if len(ts) >= p.perHour {
+		return ts[len(ts)-p.perHour].Add(time.Hour).Sub(now), false
+	}
+	if len(ts) >= p.perMinute {
+		if first := ts[len(ts)-p.perMinute]; now.Sub(first) < time.Minute {
 			return first.Add(time.Minute).Sub(now), false
 		}
 	}
 	p.sent[user] = append(ts, now)
 	return 0, true
+}
+
+// room is how many more messages user may have at now.
+func (p *pacer) room(user string, now time.Time) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ts := p.recent(user, now)
+	inMinute := 0
+	for _, t := range ts {
+		if now.Sub(t) < time.Minute {
+			inMinute++
+		}
+	}
+	return max(0, min(p.perMinute-inMinute, p.perHour-len(ts)))
 }
 
 // reserve books a message or returns ErrRateLimited saying when to try.
