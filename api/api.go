@@ -92,9 +92,17 @@ func (s *Server) noRoute(r *http.Request) (int, any, error) {
 	if len(allowed) == 0 {
 		return 0, nil, errNotFound(fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path))
 	}
-	return 0, nil, &apiError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-		allow: strings.Join(allowed, ", "),
-		msg:   fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, strings.Join(allowed, " or "))}
+	return 0, nil, &apiError{
+		status: http.StatusMethodNotAllowed,
+		code:   "method_not_allowed",
+		allow:  strings.Join(allowed, ", "),
+		msg: fmt.Sprintf(
+			"%s %s is not allowed; use %s",
+			r.Method,
+			r.URL.Path,
+			strings.Join(allowed, " or "),
+		),
+	}
 }
 
 // ServeHTTP logs each request and answers it.

@@ -64,7 +64,11 @@ func (s *Server) postHistory(r *http.Request) (int, any, error) {
 		index = append(index, i)
 	}
 
-	n, rejected, err := s.svc.ImportHistory(r.Context(), deals, engine.HistoryOptions{Actor: engine.ActorAPI})
+	n, rejected, err := s.svc.ImportHistory(
+		r.Context(),
+		deals,
+		engine.HistoryOptions{Actor: engine.ActorAPI},
+	)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -102,7 +106,10 @@ func (s *Server) postLead(r *http.Request) (int, any, error) {
 
 func (s *Server) listLeads(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
-	f := engine.LeadFilter{Status: engine.Status(q.Get("status")), Assignee: engine.RepID(q.Get("assignee"))}
+	f := engine.LeadFilter{
+		Status:   engine.Status(q.Get("status")),
+		Assignee: engine.RepID(q.Get("assignee")),
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -113,7 +120,12 @@ func (s *Server) listLeads(r *http.Request) (int, any, error) {
 	if v := q.Get("after"); v != "" {
 		id, err := engine.ParseLeadID(v)
 		if err != nil {
-			return 0, nil, badRequest("invalid_type", "after", "after %q must be a lead id such as L12", v)
+			return 0, nil, badRequest(
+				"invalid_type",
+				"after",
+				"after %q must be a lead id such as L12",
+				v,
+			)
 		}
 		f.AfterID = id
 	}
@@ -176,7 +188,13 @@ func (s *Server) outcome(r *http.Request) (int, any, error) {
 	if in.Outcome == nil {
 		return 0, nil, missing("outcome")
 	}
-	l, err := s.svc.RecordOutcome(r.Context(), id, engine.Outcome(*in.Outcome), in.Amount, engine.ActorAPI)
+	l, err := s.svc.RecordOutcome(
+		r.Context(),
+		id,
+		engine.Outcome(*in.Outcome),
+		in.Amount,
+		engine.ActorAPI,
+	)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -224,8 +242,12 @@ func (s *Server) listDisputes(r *http.Request) (int, any, error) {
 	if v := q.Get("lead_id"); v != "" {
 		id, err := engine.ParseLeadID(v)
 		if err != nil {
-			return 0, nil, &engine.Error{Kind: engine.Invalid, Code: "invalid_value", Field: "lead_id",
-				Msg: "must be a lead id such as L12"}
+			return 0, nil, &engine.Error{
+				Kind:  engine.Invalid,
+				Code:  "invalid_value",
+				Field: "lead_id",
+				Msg:   "must be a lead id such as L12",
+			}
 		}
 		f.LeadID = id
 	}

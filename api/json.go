@@ -56,7 +56,12 @@ func errNotFound(msg string) error {
 }
 
 func badRequest(code, field, format string, args ...any) error {
-	return &apiError{status: http.StatusBadRequest, code: code, field: field, msg: fmt.Sprintf(format, args...)}
+	return &apiError{
+		status: http.StatusBadRequest,
+		code:   code,
+		field:  field,
+		msg:    fmt.Sprintf(format, args...),
+	}
 }
 
 type errorJSON struct {
@@ -153,7 +158,11 @@ func decode(r *http.Request, limit int64, v any) error {
 
 func unmarshal(raw []byte, v any) error {
 	if len(strings.TrimSpace(string(raw))) == 0 {
-		return badRequest("malformed_json", "", "request body is empty; a JSON document is required")
+		return badRequest(
+			"malformed_json",
+			"",
+			"request body is empty; a JSON document is required",
+		)
 	}
 	if !utf8.Valid(raw) {
 		field := invalidUTF8Field(raw, "")

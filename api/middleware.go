@@ -62,8 +62,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		probe := r.URL.Path == "/healthz" || r.URL.Path == "/readyz"
 		if !probe {
-			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request started", slog.String("request_id", id),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path))
+			s.log.LogAttrs(
+				r.Context(),
+				slog.LevelDebug,
+				"request started",
+				slog.String("request_id", id),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+			)
 		}
 
 		defer func() {
@@ -112,8 +118,12 @@ func newRequestID() string {
 func (s *Server) authorize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.token == "" {
-			writeJSON(w, http.StatusUnauthorized, errorBody("api_disabled",
-				"the API refuses all calls until a token is configured (api.token, LEADBOT_API_TOKEN)", ""))
+			writeJSON(w, http.StatusUnauthorized, errorBody(
+				"api_disabled",
+				"the API refuses all calls until a token is configured "+
+					"(api.token, LEADBOT_API_TOKEN)",
+				"",
+			))
 			return
 		}
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

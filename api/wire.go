@@ -35,10 +35,21 @@ func (in repIn) toEngine(id string) (engine.Rep, error) {
 	case in.Capacity == nil:
 		return engine.Rep{}, missing("capacity")
 	}
-	r := engine.Rep{ID: engine.RepID(id), Name: *in.Name, Team: in.Team, Role: engine.Role(*in.Role),
-		Level: in.Level, Capacity: *in.Capacity, Industries: in.Industries, Regions: in.Regions,
-		Timezone: in.Timezone, WeComUserID: in.WeComUserID, DingTalkUserID: in.DingTalkUserID,
-		Language: in.Language, Active: true}
+	r := engine.Rep{
+		ID:             engine.RepID(id),
+		Name:           *in.Name,
+		Team:           in.Team,
+		Role:           engine.Role(*in.Role),
+		Level:          in.Level,
+		Capacity:       *in.Capacity,
+		Industries:     in.Industries,
+		Regions:        in.Regions,
+		Timezone:       in.Timezone,
+		WeComUserID:    in.WeComUserID,
+		DingTalkUserID: in.DingTalkUserID,
+		Language:       in.Language,
+		Active:         true,
+	}
 	if in.Active != nil {
 		r.Active = *in.Active
 	}
@@ -46,7 +57,12 @@ func (in repIn) toEngine(id string) (engine.Rep, error) {
 }
 
 func missing(field string) error {
-	return &engine.Error{Kind: engine.Invalid, Code: "missing_field", Field: field, Msg: "is required"}
+	return &engine.Error{
+		Kind:  engine.Invalid,
+		Code:  "missing_field",
+		Field: field,
+		Msg:   "is required",
+	}
 }
 
 type repOut struct {
@@ -70,12 +86,24 @@ type repOut struct {
 }
 
 func (s *Server) repOut(r engine.Rep) repOut {
-	out := repOut{ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
-		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: nonNil(r.Industries),
-		Regions: nonNil(r.Regions), Timezone: r.Timezone, WeComUserID: r.WeComUserID,
-		DingTalkUserID: r.DingTalkUserID, Active: r.Active, Language: r.Language,
-		CreatedAt: r.CreatedAt.In(s.loc),
-		UpdatedAt: r.UpdatedAt.In(s.loc)}
+	out := repOut{
+		ID:             string(r.ID),
+		Name:           r.Name,
+		Team:           r.Team,
+		Role:           string(r.Role),
+		Level:          r.Level,
+		Capacity:       r.Capacity,
+		OpenTasks:      r.OpenTasks,
+		Industries:     nonNil(r.Industries),
+		Regions:        nonNil(r.Regions),
+		Timezone:       r.Timezone,
+		WeComUserID:    r.WeComUserID,
+		DingTalkUserID: r.DingTalkUserID,
+		Active:         r.Active,
+		Language:       r.Language,
+		CreatedAt:      r.CreatedAt.In(s.loc),
+		UpdatedAt:      r.UpdatedAt.In(s.loc),
+	}
 	if !r.LastAssignedAt.IsZero() {
 		t := r.LastAssignedAt.In(s.loc)
 		out.LastAssignedAt = &t
@@ -113,11 +141,20 @@ type profileJSON struct {
 }
 
 func (p profileJSON) toEngine() engine.Profile {
-	return engine.Profile{Company: p.Company, Contact: engine.Contact(p.Contact), Industry: p.Industry,
-		ProductLine: p.ProductLine, CustomerType: engine.CustomerType(p.CustomerType),
-		CompanySize: p.CompanySize, Region: p.Region, ExpectedAmount: p.ExpectedAmount,
-		CloseProbability: p.CloseProbability, Source: p.Source, Interactions: p.Interactions,
-		Attributes: p.Attributes}
+	return engine.Profile{
+		Company:          p.Company,
+		Contact:          engine.Contact(p.Contact),
+		Industry:         p.Industry,
+		ProductLine:      p.ProductLine,
+		CustomerType:     engine.CustomerType(p.CustomerType),
+		CompanySize:      p.CompanySize,
+		Region:           p.Region,
+		ExpectedAmount:   p.ExpectedAmount,
+		CloseProbability: p.CloseProbability,
+		Source:           p.Source,
+		Interactions:     p.Interactions,
+		Attributes:       p.Attributes,
+	}
 }
 
 func profileOut(p engine.Profile) profileJSON {
@@ -125,10 +162,20 @@ func profileOut(p engine.Profile) profileJSON {
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	return profileJSON{Company: p.Company, Contact: contactJSON(p.Contact), Industry: p.Industry,
-		ProductLine: p.ProductLine, CustomerType: string(p.CustomerType), CompanySize: p.CompanySize,
-		Region: p.Region, ExpectedAmount: p.ExpectedAmount, CloseProbability: p.CloseProbability,
-		Source: p.Source, Interactions: p.Interactions, Attributes: attrs}
+	return profileJSON{
+		Company:          p.Company,
+		Contact:          contactJSON(p.Contact),
+		Industry:         p.Industry,
+		ProductLine:      p.ProductLine,
+		CustomerType:     string(p.CustomerType),
+		CompanySize:      p.CompanySize,
+		Region:           p.Region,
+		ExpectedAmount:   p.ExpectedAmount,
+		CloseProbability: p.CloseProbability,
+		Source:           p.Source,
+		Interactions:     p.Interactions,
+		Attributes:       attrs,
+	}
 }
 
 type leadIn struct {
@@ -142,7 +189,11 @@ func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
 	if err != nil {
 		return engine.LeadInput{}, err
 	}
-	return engine.LeadInput{ExternalID: in.ExternalID, Profile: in.profileJSON.toEngine(), DueAt: due}, nil
+	return engine.LeadInput{
+		ExternalID: in.ExternalID,
+		Profile:    in.profileJSON.toEngine(),
+		DueAt:      due,
+	}, nil
 }
 
 // parseTime reads an optional RFC 3339 time, which must carry an offset.
@@ -152,8 +203,15 @@ func parseTime(field string, s *string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, *s)
 	if err != nil {
-		return nil, &engine.Error{Kind: engine.Invalid, Code: "invalid_time", Field: field,
-			Msg: fmt.Sprintf("is %q, want an RFC 3339 time with an offset such as 2026-12-05T18:00:00+08:00", *s)}
+		return nil, &engine.Error{
+			Kind:  engine.Invalid,
+			Code:  "invalid_time",
+			Field: field,
+			Msg: fmt.Sprintf(
+				"is %q, want an RFC 3339 time with an offset such as 2026-12-05T18:00:00+08:00",
+				*s,
+			),
+		}
 	}
 	return &t, nil
 }
@@ -191,11 +249,23 @@ type candidateJSON struct {
 }
 
 func (s *Server) leadOut(l engine.Lead) leadOut {
-	out := leadOut{ID: l.ID.String(), ExternalID: l.ExternalID, profileJSON: profileOut(l.Profile),
-		Score: l.Score, Tier: string(l.Tier), Status: string(l.Status), Assignee: optional(string(l.Assignee)),
-		DueAt: s.timePtr(l.DueAt), CreatedAt: l.CreatedAt.In(s.loc), UpdatedAt: l.UpdatedAt.In(s.loc),
-		ClosedAt: s.timePtr(l.ClosedAt), Amount: l.ClosedAmount, Progress: l.Progress,
-		Accepted: s.timePtr(l.AcceptedAt), TouchedAt: s.timePtr(l.TouchedAt)}
+	out := leadOut{
+		ID:          l.ID.String(),
+		ExternalID:  l.ExternalID,
+		profileJSON: profileOut(l.Profile),
+		Score:       l.Score,
+		Tier:        string(l.Tier),
+		Status:      string(l.Status),
+		Assignee:    optional(string(l.Assignee)),
+		DueAt:       s.timePtr(l.DueAt),
+		CreatedAt:   l.CreatedAt.In(s.loc),
+		UpdatedAt:   l.UpdatedAt.In(s.loc),
+		ClosedAt:    s.timePtr(l.ClosedAt),
+		Amount:      l.ClosedAmount,
+		Progress:    l.Progress,
+		Accepted:    s.timePtr(l.AcceptedAt),
+		TouchedAt:   s.timePtr(l.TouchedAt),
+	}
 	if l.Decision != nil {
 		d := s.decisionOut(*l.Decision)
 		out.Decision = &d

@@ -119,7 +119,13 @@ func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
 
 // run carries out a parsed command. A click on a card whose lead has
 // moved on gets the stale-card answer and the card as it stands now.
-func (c *Core) run(ctx context.Context, in Inbound, cmd command.Command, lang i18n.Lang, clicked bool) Reply {
+func (c *Core) run(
+	ctx context.Context,
+	in Inbound,
+	cmd command.Command,
+	lang i18n.Lang,
+	clicked bool,
+) Reply {
 	me := in.User.ID
 	id := cmd.Lead
 	var l engine.Lead
@@ -153,12 +159,23 @@ func (c *Core) run(ctx context.Context, in Inbound, cmd command.Command, lang i1
 	if err != nil {
 		return c.failure(ctx, in.User, id, err, lang, clicked)
 	}
-	c.log.Info("chat command", slog.String("platform", in.Platform), slog.String("rep_id", string(me)),
-		slog.String("command", string(cmd.Verb)), slog.String("lead_id", id.String()))
+	c.log.Info(
+		"chat command",
+		slog.String("platform", in.Platform),
+		slog.String("rep_id", string(me)),
+		slog.String("command", string(cmd.Verb)),
+		slog.String("lead_id", id.String()),
+	)
 	return c.success(ctx, in.User, cmd, l, lang)
 }
 
-func (c *Core) success(ctx context.Context, me engine.Rep, cmd command.Command, l engine.Lead, lang i18n.Lang) Reply {
+func (c *Core) success(
+	ctx context.Context,
+	me engine.Rep,
+	cmd command.Command,
+	l engine.Lead,
+	lang i18n.Lang,
+) Reply {
 	args := i18n.Args{"lead": l.ID.String(), "company": l.Company, "due": c.due(l, me, lang),
 		"percent": cmd.Percent}
 	var key string
@@ -189,7 +206,14 @@ func (c *Core) due(l engine.Lead, me engine.Rep, lang i18n.Lang) string {
 }
 
 // failure explains why a command did nothing, in the user's words.
-func (c *Core) failure(ctx context.Context, me engine.Rep, id engine.LeadID, err error, lang i18n.Lang, clicked bool) Reply {
+func (c *Core) failure(
+	ctx context.Context,
+	me engine.Rep,
+	id engine.LeadID,
+	err error,
+	lang i18n.Lang,
+	clicked bool,
+) Reply {
 	args := i18n.Args{"lead": id.String()}
 	l, lerr := c.svc.Lead(ctx, id)
 	var card *Card

@@ -24,8 +24,15 @@ func (c *Core) pool(ctx context.Context, me engine.RepID, lang i18n.Lang) Reply 
 	}
 	lines := []string{i18n.T(lang, "pool.header", i18n.Args{"count": len(leads)})}
 	for _, l := range leads {
-		lines = append(lines, i18n.T(lang, "pool.line", i18n.Args{"lead": l.ID.String(), "company": l.Company,
-			"tier": i18n.T(lang, "tier."+string(l.Tier), nil), "score": fmt.Sprintf("%.0f", l.Score)}))
+		lines = append(
+			lines,
+			i18n.T(lang, "pool.line", i18n.Args{
+				"lead":    l.ID.String(),
+				"company": l.Company,
+				"tier":    i18n.T(lang, "tier."+string(l.Tier), nil),
+				"score":   fmt.Sprintf("%.0f", l.Score),
+			}),
+		)
 	}
 	lines = append(lines, i18n.T(lang, "pool.footer", i18n.Args{"lead": leads[0].ID.String()}))
 	return Reply{Text: strings.Join(lines, "\n")}
@@ -41,8 +48,15 @@ func (c *Core) mine(ctx context.Context, me engine.Rep, lang i18n.Lang) Reply {
 	}
 	lines := []string{i18n.T(lang, "mine.header", i18n.Args{"count": len(leads)})}
 	for _, l := range leads {
-		lines = append(lines, i18n.T(lang, "mine.line", i18n.Args{"lead": l.ID.String(), "company": l.Company,
-			"percent": l.Progress, "due": c.due(l, me, lang)}))
+		lines = append(
+			lines,
+			i18n.T(lang, "mine.line", i18n.Args{
+				"lead":    l.ID.String(),
+				"company": l.Company,
+				"percent": l.Progress,
+				"due":     c.due(l, me, lang),
+			}),
+		)
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
 }
@@ -78,7 +92,8 @@ func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
 	case l.Status == engine.StatusPool:
 		return engine.MayClaim(me, l) || me.Role != engine.RoleRep
 	case l.Assignee != "":
-		return (me.Role == engine.RoleLead || me.Role == engine.RoleManager) && me.Team == owner.Team
+		return (me.Role == engine.RoleLead || me.Role == engine.RoleManager) &&
+			me.Team == owner.Team
 	}
 	return me.Role != engine.RoleRep
 }
@@ -86,7 +101,12 @@ func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
 // historyLines is how much of a lead's history show prints.
 const historyLines = 8
 
-func (c *Core) describe(l engine.Lead, owner, me engine.Rep, events []engine.LeadEvent, lang i18n.Lang) string {
+func (c *Core) describe(
+	l engine.Lead,
+	owner, me engine.Rep,
+	events []engine.LeadEvent,
+	lang i18n.Lang,
+) string {
 	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
 	lines := []string{
 		t("show.title", i18n.Args{"lead": l.ID.String()}),
@@ -102,7 +122,10 @@ func (c *Core) describe(l engine.Lead, owner, me engine.Rep, events []engine.Lea
 	}
 	lines = append(lines, t("show.due", i18n.Args{"due": c.due(l, me, lang)}))
 	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
-		lines = append(lines, t("show.reason", i18n.Args{"reason": strings.Join(l.Decision.Reasons, "; ")}))
+		lines = append(
+			lines,
+			t("show.reason", i18n.Args{"reason": strings.Join(l.Decision.Reasons, "; ")}),
+		)
 	}
 	lines = append(lines, t("show.history", nil))
 	for _, e := range events[max(0, len(events)-historyLines):] {
@@ -117,7 +140,12 @@ func (c *Core) describe(l engine.Lead, owner, me engine.Rep, events []engine.Lea
 	return strings.Join(lines, "\n")
 }
 
-func (c *Core) transfer(ctx context.Context, me engine.Rep, cmd command.Command, lang i18n.Lang) Reply {
+func (c *Core) transfer(
+	ctx context.Context,
+	me engine.Rep,
+	cmd command.Command,
+	lang i18n.Lang,
+) Reply {
 	to, ok, err := c.findRep(ctx, cmd.Target)
 	if err != nil {
 		return c.failure(ctx, me, cmd.Lead, err, lang, false)
@@ -147,8 +175,14 @@ func (c *Core) transfer(ctx context.Context, me engine.Rep, cmd command.Command,
 }
 
 // decideTransfer approves or rejects a hand-over from its card.
-func (c *Core) decideTransfer(ctx context.Context, me engine.Rep, lead engine.LeadID, arg string, approve bool,
-	lang i18n.Lang) Reply {
+func (c *Core) decideTransfer(
+	ctx context.Context,
+	me engine.Rep,
+	lead engine.LeadID,
+	arg string,
+	approve bool,
+	lang i18n.Lang,
+) Reply {
 	id, err := engine.ParseTransferID(arg)
 	if err != nil {
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
@@ -158,7 +192,13 @@ func (c *Core) decideTransfer(ctx context.Context, me engine.Rep, lead engine.Le
 	case "already_decided", "transfer_stale":
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
 	case "not_approver":
-		return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)})}
+		return Reply{
+			Text: i18n.T(
+				lang,
+				"error.forbidden",
+				i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)},
+			),
+		}
 	}
 	if err != nil {
 		return c.failure(ctx, me, lead, err, lang, true)
@@ -186,18 +226,37 @@ func (c *Core) findRep(ctx context.Context, who string) (engine.Rep, bool, error
 	return engine.Rep{}, false, nil
 }
 
-func (c *Core) dispute(ctx context.Context, me engine.Rep, cmd command.Command, lang i18n.Lang) Reply {
+func (c *Core) dispute(
+	ctx context.Context,
+	me engine.Rep,
+	cmd command.Command,
+	lang i18n.Lang,
+) Reply {
 	d, err := c.svc.FileDispute(ctx, cmd.Lead, me.ID, cmd.Kind, cmd.Note)
 	if err != nil {
 		return c.failure(ctx, me, cmd.Lead, err, lang, false)
 	}
-	return Reply{Text: i18n.T(lang, "dispute.filed", i18n.Args{"dispute": d.ID.String(), "lead": d.LeadID.String(),
-		"kind": i18n.T(lang, "dispute_kind."+string(d.Kind), nil)})}
+	return Reply{
+		Text: i18n.T(
+			lang,
+			"dispute.filed",
+			i18n.Args{
+				"dispute": d.ID.String(),
+				"lead":    d.LeadID.String(),
+				"kind":    i18n.T(lang, "dispute_kind."+string(d.Kind), nil),
+			},
+		),
+	}
 }
 
 // decideDispute settles a dispute from its approval card.
-func (c *Core) decideDispute(ctx context.Context, me engine.Rep, lead engine.LeadID, arg, verb, value string,
-	lang i18n.Lang) Reply {
+func (c *Core) decideDispute(
+	ctx context.Context,
+	me engine.Rep,
+	lead engine.LeadID,
+	arg, verb, value string,
+	lang i18n.Lang,
+) Reply {
 	id, err := engine.ParseDisputeID(arg)
 	if err != nil {
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
@@ -219,7 +278,13 @@ func (c *Core) decideDispute(ctx context.Context, me engine.Rep, lead engine.Lea
 	case "already_decided", "lead_closed":
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
 	case "not_decider":
-		return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)})}
+		return Reply{
+			Text: i18n.T(
+				lang,
+				"error.forbidden",
+				i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)},
+			),
+		}
 	}
 	if err != nil {
 		return c.failure(ctx, me, lead, err, lang, true)

@@ -101,16 +101,22 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 		c.Title = i18n.T(lang, "card.pool.title", args)
 		if engine.MayClaim(viewer, l) {
 			c.Note = i18n.T(lang, "card.pool.hint", args)
-			c.Buttons = []Button{{Label: i18n.T(lang, "button.claim", nil), Action: action(ActClaim, l.ID),
-				Primary: true}}
+			c.Buttons = []Button{{
+				Label:   i18n.T(lang, "button.claim", nil),
+				Action:  action(ActClaim, l.ID),
+				Primary: true,
+			}}
 		}
 	default:
 		c.Title = i18n.T(lang, "card.assign.title", args)
 		c.Closed, c.State = true, r.stateLine(l, owner, lang)
 		if l.Status == engine.StatusAssigned && viewer.Role != engine.RoleManager {
 			// Someone else holds it: the viewer may contest that.
-			c.Buttons = []Button{{Label: i18n.T(lang, "button.dispute", nil), Action: action(ActDispute, l.ID),
-				Input: i18n.T(lang, "card.dispute_input", nil)}}
+			c.Buttons = []Button{{
+				Label:  i18n.T(lang, "button.dispute", nil),
+				Action: action(ActDispute, l.ID),
+				Input:  i18n.T(lang, "card.dispute_input", nil),
+			}}
 		}
 	}
 	return c, nil
@@ -119,8 +125,11 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 func ownerButtons(l engine.Lead, lang i18n.Lang) []Button {
 	var bs []Button
 	if l.AcceptedAt == nil {
-		bs = append(bs, Button{Label: i18n.T(lang, "button.accept", nil), Action: action(ActAccept, l.ID),
-			Primary: true})
+		bs = append(bs, Button{
+			Label:   i18n.T(lang, "button.accept", nil),
+			Action:  action(ActAccept, l.ID),
+			Primary: true,
+		})
 	}
 	return append(bs,
 		Button{Label: i18n.T(lang, "button.progress", nil), Action: action(ActProgress, l.ID),
@@ -146,7 +155,9 @@ func (r *Renderer) stateLine(l engine.Lead, owner engine.Rep, lang i18n.Lang) st
 }
 
 func (r *Renderer) leadFields(l engine.Lead, owner, viewer engine.Rep, lang i18n.Lang) []Field {
-	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	f := func(key string, v string) Field {
+		return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v}
+	}
 	fields := []Field{
 		f("company", l.Company),
 		f("tier", i18n.T(lang, "tier."+string(l.Tier), nil)),
@@ -166,11 +177,17 @@ func (r *Renderer) leadFields(l engine.Lead, owner, viewer engine.Rep, lang i18n
 	if contact == "" {
 		contact = l.Company
 	}
-	fields = append(fields, f("task", i18n.T(lang, "card.assign.task", i18n.Args{"contact": contact})))
+	fields = append(
+		fields,
+		f("task", i18n.T(lang, "card.assign.task", i18n.Args{"contact": contact})),
+	)
 	if l.DueAt != nil {
 		fields = append(fields, f("due", l.DueAt.In(r.zone(viewer)).Format("2006-01-02 15:04")))
 	}
-	fields = append(fields, f("standard", i18n.T(lang, "card.assign.standard", i18n.Args{"lead": l.ID.String()})))
+	fields = append(
+		fields,
+		f("standard", i18n.T(lang, "card.assign.standard", i18n.Args{"lead": l.ID.String()})),
+	)
 	if l.Progress > 0 {
 		fields = append(fields, f("progress", fmt.Sprintf("%d%%", l.Progress)))
 	}
@@ -180,10 +197,17 @@ func (r *Renderer) leadFields(l engine.Lead, owner, viewer engine.Rep, lang i18n
 	return fields
 }
 
-func (r *Renderer) disputeCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) *Card {
+func (r *Renderer) disputeCard(
+	ctx context.Context,
+	l engine.Lead,
+	n engine.Notice,
+	to engine.Rep,
+) *Card {
 	lang := r.Lang(to)
 	args := i18n.Args{"dispute": n.Text, "lead": l.ID.String(), "company": l.Company}
-	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	f := func(key string, v string) Field {
+		return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v}
+	}
 	c := &Card{Key: fmt.Sprintf("%s:%s", n.Text, to.ID), LeadID: l.ID, Lead: l.ID.String(),
 		Title: i18n.T(lang, "card.dispute.title", args), Fields: []Field{f("company", l.Company)}}
 	ds, err := r.src.Disputes(ctx, engine.DisputeFilter{LeadID: l.ID})
@@ -194,23 +218,42 @@ func (r *Renderer) disputeCard(ctx context.Context, l engine.Lead, n engine.Noti
 		if d.ID.String() != n.Text {
 			continue
 		}
-		c.Fields = append(c.Fields, f("filed_by", r.name(ctx, d.FiledBy)), f("against", r.name(ctx, d.Against)),
-			f("kind", i18n.T(lang, "dispute_kind."+string(d.Kind), nil)), f("dispute_reason", d.Reason),
-			f("status", i18n.T(lang, "dispute_status."+string(d.Status), nil)))
+		c.Fields = append(
+			c.Fields,
+			f("filed_by", r.name(ctx, d.FiledBy)),
+			f("against", r.name(ctx, d.Against)),
+			f("kind", i18n.T(lang, "dispute_kind."+string(d.Kind), nil)),
+			f("dispute_reason", d.Reason),
+			f("status", i18n.T(lang, "dispute_status."+string(d.Status), nil)),
+		)
 		if d.Status != engine.DisputeOpen {
 			c.Closed = true
-			c.State = i18n.T(lang, "card.state."+string(d.Status), i18n.Args{"name": r.name(ctx, d.DecidedBy)})
+			c.State = i18n.T(
+				lang,
+				"card.state."+string(d.Status),
+				i18n.Args{"name": r.name(ctx, d.DecidedBy)},
+			)
 			continue
 		}
 		c.Note = r.recentHistory(ctx, l.ID, to, lang)
 		ref := ":" + d.ID.String()
 		c.Buttons = []Button{
-			{Label: i18n.T(lang, "button.approve", nil), Action: action(ActDisputeApprove, l.ID) + ref, Primary: true},
-			{Label: i18n.T(lang, "button.reject", nil), Action: action(ActDisputeReject, l.ID) + ref},
+			{
+				Label:   i18n.T(lang, "button.approve", nil),
+				Action:  action(ActDisputeApprove, l.ID) + ref,
+				Primary: true,
+			},
+			{
+				Label:  i18n.T(lang, "button.reject", nil),
+				Action: action(ActDisputeReject, l.ID) + ref,
+			},
 		}
 		if d.Kind == engine.DisputeCommission {
-			c.Buttons = append(c.Buttons, Button{Label: i18n.T(lang, "button.split", nil),
-				Action: action(ActDisputeSplit, l.ID) + ref, Input: i18n.T(lang, "card.split_input", nil)})
+			c.Buttons = append(c.Buttons, Button{
+				Label:  i18n.T(lang, "button.split", nil),
+				Action: action(ActDisputeSplit, l.ID) + ref,
+				Input:  i18n.T(lang, "card.split_input", nil),
+			})
 		}
 	}
 	return c
@@ -230,9 +273,16 @@ func (r *Renderer) name(ctx context.Context, id engine.RepID) string {
 
 // transferCard asks a team lead to approve a hand-over, and shows the
 // decision once there is one.
-func (r *Renderer) transferCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) *Card {
+func (r *Renderer) transferCard(
+	ctx context.Context,
+	l engine.Lead,
+	n engine.Notice,
+	to engine.Rep,
+) *Card {
 	lang := r.Lang(to)
-	f := func(key string, v string) Field { return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v} }
+	f := func(key string, v string) Field {
+		return Field{Label: i18n.T(lang, "card.field."+key, nil), Value: v}
+	}
 	c := &Card{Key: fmt.Sprintf("%s:%s", n.Text, to.ID), LeadID: l.ID, Lead: l.ID.String(),
 		Title:  i18n.T(lang, "card.transfer.title", i18n.Args{"lead": l.ID.String()}),
 		Fields: []Field{f("company", l.Company)}}
@@ -248,14 +298,28 @@ func (r *Renderer) transferCard(ctx context.Context, l engine.Lead, n engine.Not
 	switch req.Status {
 	case engine.TransferPending:
 		c.Buttons = []Button{
-			{Label: i18n.T(lang, "button.approve", nil), Action: action(ActApprove, l.ID) + ":" + id.String(),
-				Primary: true},
-			{Label: i18n.T(lang, "button.reject", nil), Action: action(ActReject, l.ID) + ":" + id.String()},
+			{
+				Label:   i18n.T(lang, "button.approve", nil),
+				Action:  action(ActApprove, l.ID) + ":" + id.String(),
+				Primary: true,
+			},
+			{
+				Label:  i18n.T(lang, "button.reject", nil),
+				Action: action(ActReject, l.ID) + ":" + id.String(),
+			},
 		}
 	case engine.TransferApproved:
-		c.Closed, c.State = true, i18n.T(lang, "card.state.approved", i18n.Args{"name": r.name(ctx, req.DecidedBy)})
+		c.Closed, c.State = true, i18n.T(
+			lang,
+			"card.state.approved",
+			i18n.Args{"name": r.name(ctx, req.DecidedBy)},
+		)
 	default:
-		c.Closed, c.State = true, i18n.T(lang, "card.state.rejected", i18n.Args{"name": r.name(ctx, req.DecidedBy)})
+		c.Closed, c.State = true, i18n.T(
+			lang,
+			"card.state.rejected",
+			i18n.Args{"name": r.name(ctx, req.DecidedBy)},
+		)
 	}
 	return c
 }
@@ -263,7 +327,12 @@ func (r *Renderer) transferCard(ctx context.Context, l engine.Lead, n engine.Not
 // chaseCard draws a deadline reminder or an overdue alert: the lead as
 // it stands, titled for its tier. An owner keeps the buttons of their
 // card; a team lead or manager may give the lead back to the pool.
-func (r *Renderer) chaseCard(ctx context.Context, l engine.Lead, n engine.Notice, to engine.Rep) (Message, error) {
+func (r *Renderer) chaseCard(
+	ctx context.Context,
+	l engine.Lead,
+	n engine.Notice,
+	to engine.Rep,
+) (Message, error) {
 	c, err := r.LeadCard(ctx, l, to)
 	if err != nil {
 		return Message{}, err
@@ -288,7 +357,9 @@ func (r *Renderer) chaseCard(ctx context.Context, l engine.Lead, n engine.Notice
 	if l.Status == engine.StatusAssigned && l.Assignee != to.ID && to.Role != engine.RoleRep {
 		// TODO: extend and reassign buttons beside giving the lead back.
 		c.Closed, c.State = false, ""
-		c.Buttons = []Button{{Label: i18n.T(lang, "button.release", nil), Action: action(ActRelease, l.ID)}}
+		c.Buttons = []Button{
+			{Label: i18n.T(lang, "button.release", nil), Action: action(ActRelease, l.ID)},
+		}
 	}
 	body := "remind.body"
 	if n.Kind == engine.NoticeAlert {
@@ -319,7 +390,12 @@ func overdueText(d time.Duration, lang i18n.Lang) string {
 // shows, so the manager sees who held it when.
 const disputeHistory = 5
 
-func (r *Renderer) recentHistory(ctx context.Context, id engine.LeadID, to engine.Rep, lang i18n.Lang) string {
+func (r *Renderer) recentHistory(
+	ctx context.Context,
+	id engine.LeadID,
+	to engine.Rep,
+	lang i18n.Lang,
+) string {
 	events, err := r.src.LeadEvents(ctx, id)
 	if err != nil || len(events) == 0 {
 		return ""

@@ -31,7 +31,12 @@ var ErrPermanent = errors.New("permanent delivery failure")
 
 // OutboxStore is what the sender needs of storage.
 type OutboxStore interface {
-	ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]engine.OutboxItem, error)
+	ClaimNotices(
+		ctx context.Context,
+		now time.Time,
+		lease time.Duration,
+		limit int,
+	) ([]engine.OutboxItem, error)
 	Delivered(ctx context.Context, id int64) (map[string]bool, error)
 	RecordDelivery(ctx context.Context, d engine.Delivery) error
 	CompleteNotice(ctx context.Context, id int64, at time.Time) error
@@ -76,7 +81,13 @@ type RepSource interface {
 }
 
 // NewSender returns a sender over the channels.
-func NewSender(store OutboxStore, reps RepSource, r *Renderer, channels []Channel, o SenderOptions) *Sender {
+func NewSender(
+	store OutboxStore,
+	reps RepSource,
+	r *Renderer,
+	channels []Channel,
+	o SenderOptions,
+) *Sender {
 	if o.Interval <= 0 {
 		o.Interval = time.Second
 	}
@@ -146,22 +157,35 @@ func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
 	now := s.opt.Clock.Now()
 	if err == nil {
 		if err := s.store.CompleteNotice(ctx, it.ID, now); err != nil {
-			s.opt.Log.Warn("notice not marked sent", slog.Int64("notice_id", it.ID), slog.Any("err", err))
+			s.opt.Log.Warn(
+				"notice not marked sent",
+				slog.Int64("notice_id", it.ID),
+				slog.Any("err", err),
+			)
 		}
 		return
 	}
 
 	final := errors.Is(err, ErrPermanent) || it.Attempts >= s.opt.MaxAttempts
 	next := now.Add(backoff(it.Attempts))
-	attrs := []any{slog.Int64("notice_id", it.ID), slog.String("lead_id", it.LeadID.String()),
-		slog.String("rep_id", string(it.To)), slog.Int("attempt", it.Attempts), slog.Any("err", err)}
+	attrs := []any{
+		slog.Int64("notice_id", it.ID),
+		slog.String("lead_id", it.LeadID.String()),
+		slog.String("rep_id", string(it.To)),
+		slog.Int("attempt", it.Attempts),
+		slog.Any("err", err),
+	}
 	if final {
 		s.opt.Log.Error("notice given up", attrs...)
 	} else {
 		s.opt.Log.Warn("notice retried", append(attrs, slog.Time("next", next))...)
 	}
 	if err := s.store.RetryNotice(ctx, it.ID, next, err.Error(), final); err != nil {
-		s.opt.Log.Warn("notice not rescheduled", slog.Int64("notice_id", it.ID), slog.Any("err", err))
+		s.opt.Log.Warn(
+			"notice not rescheduled",
+			slog.Int64("notice_id", it.ID),
+			slog.Any("err", err),
+		)
 	}
 }
 
@@ -176,7 +200,11 @@ func backoff(attempt int) time.Duration {
 func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 	to, err := s.reps.Rep(ctx, it.To)
 	if err != nil {
-		return fmt.Errorf("load recipient %s: %w", it.To, errors.Join(err, permanentIf(engine.KindOf(err) == engine.NotFound)))
+		return fmt.Errorf(
+			"load recipient %s: %w",
+			it.To,
+			errors.Join(err, permanentIf(engine.KindOf(err) == engine.NotFound)),
+		)
 	}
 	done, err := s.store.Delivered(ctx, it.ID)
 	if err != nil {
@@ -201,8 +229,13 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 		if err := s.store.RecordDelivery(ctx, d); err != nil {
 			errs = append(errs, err)
 		}
-		s.opt.Log.Debug("notice sent", slog.Int64("notice_id", it.ID), slog.String("platform", ch.Name()),
-			slog.String("rep_id", string(to.ID)), slog.String("lead_id", it.LeadID.String()))
+		s.opt.Log.Debug(
+			"notice sent",
+			slog.Int64("notice_id", it.ID),
+			slog.String("platform", ch.Name()),
+			slog.String("rep_id", string(to.ID)),
+			slog.String("lead_id", it.LeadID.String()),
+		)
 	}
 	return errors.Join(errs...)
 }

@@ -59,7 +59,11 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 			return err
 		}
 		out = l
-		logs.add("lead claimed", slog.String("lead_id", id.String()), slog.String("rep_id", string(rep)))
+		logs.add(
+			"lead claimed",
+			slog.String("lead_id", id.String()),
+			slog.String("rep_id", string(rep)),
+		)
 		return nil
 	})
 	return out, err
@@ -103,9 +107,16 @@ func (s *Service) poolRules(ctx context.Context, tx Tx, l Lead, r Rep, now time.
 			return err
 		}
 		for _, o := range owners {
-			if o.RepID == r.ID && o.EndReason == "released" && o.EndedAt != nil && now.Sub(*o.EndedAt) < cool {
-				return conflict("reclaim_cooldown", "rep %q gave lead %s back at %s; it may be claimed again after %s",
-					r.ID, l.ID, o.EndedAt.Format(time.RFC3339), o.EndedAt.Add(cool).Format(time.RFC3339))
+			if o.RepID == r.ID && o.EndReason == "released" && o.EndedAt != nil &&
+				now.Sub(*o.EndedAt) < cool {
+				return conflict(
+					"reclaim_cooldown",
+					"rep %q gave lead %s back at %s; it may be claimed again after %s",
+					r.ID,
+					l.ID,
+					o.EndedAt.Format(time.RFC3339),
+					o.EndedAt.Add(cool).Format(time.RFC3339),
+				)
 			}
 		}
 	}
@@ -123,8 +134,13 @@ func warnLoad(ctx context.Context, tx Tx, id RepID, before, capacity int, now ti
 	if capacity <= 0 || float64(before) >= limit || float64(before+1) < limit {
 		return nil
 	}
-	err := tx.Audit(ctx, AuditEntry{At: now, Actor: ActorEngine, Action: "rep.load_warning", Subject: string(id),
-		Detail: fmt.Sprintf("%d of %d open tasks", before+1, capacity)})
+	err := tx.Audit(ctx, AuditEntry{
+		At:      now,
+		Actor:   ActorEngine,
+		Action:  "rep.load_warning",
+		Subject: string(id),
+		Detail:  fmt.Sprintf("%d of %d open tasks", before+1, capacity),
+	})
 	if err != nil {
 		return err
 	}
@@ -138,10 +154,18 @@ func warnLoad(ctx context.Context, tx Tx, id RepID, before, capacity int, now ti
 	}
 	var notices []Notice
 	for _, to := range alertAudience(2, r, reps) {
-		notices = append(notices, Notice{Key: fmt.Sprintf("load:%s:%s:%d", id, to.ID, now.UnixMilli()),
-			Kind: NoticeText, To: to.ID, Text: "alert.load",
-			Args: map[string]string{"name": displayName(r), "open": fmt.Sprint(before + 1),
-				"capacity": fmt.Sprint(capacity)}, At: now})
+		notices = append(notices, Notice{
+			Key:  fmt.Sprintf("load:%s:%s:%d", id, to.ID, now.UnixMilli()),
+			Kind: NoticeText,
+			To:   to.ID,
+			Text: "alert.load",
+			Args: map[string]string{
+				"name":     displayName(r),
+				"open":     fmt.Sprint(before + 1),
+				"capacity": fmt.Sprint(capacity),
+			},
+			At: now,
+		})
 	}
 	return tx.Enqueue(ctx, notices...)
 }
@@ -158,8 +182,17 @@ func startOfDay(now time.Time, zone string) time.Time {
 }
 
 func overCapacity(r Rep) *Error {
-	return &Error{Kind: OverCapacity, Code: "over_capacity", Field: "rep_id",
-		Msg: fmt.Sprintf("rep %q already holds %d open tasks, capacity %d", r.ID, r.OpenTasks, r.Capacity)}
+	return &Error{
+		Kind:  OverCapacity,
+		Code:  "over_capacity",
+		Field: "rep_id",
+		Msg: fmt.Sprintf(
+			"rep %q already holds %d open tasks, capacity %d",
+			r.ID,
+			r.OpenTasks,
+			r.Capacity,
+		),
+	}
 }
 
 func notClaimable(l Lead) *Error {
@@ -172,7 +205,14 @@ func notClaimable(l Lead) *Error {
 	return conflict("not_in_pool", "lead %s is %s, not in the open pool", l.ID, l.Status)
 }
 
-func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Event, actor Actor, now time.Time) error {
+func (s *Service) recordOwnerChange(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	how Event,
+	actor Actor,
+	now time.Time,
+) error {
 	o := Ownership{LeadID: l.ID, RepID: l.Assignee, How: how, StartedAt: now}
 	if err := tx.StartOwnerships(ctx, o); err != nil {
 		return err
@@ -191,13 +231,25 @@ func (s *Service) recordOwnerChange(ctx context.Context, tx Tx, l Lead, how Even
 // owner's capacity and records the deal for learning. The freed capacity
 // goes to waiting standby leads in the same transaction. A lead that is
 // not assigned is Conflict.
-func (s *Service) RecordOutcome(ctx context.Context, id LeadID, outcome Outcome, amount *float64, actor Actor) (Lead, error) {
+func (s *Service) RecordOutcome(
+	ctx context.Context,
+	id LeadID,
+	outcome Outcome,
+	amount *float64,
+	actor Actor,
+) (Lead, error) {
 	return s.recordOutcome(ctx, id, outcome, amount, actor, nil)
 }
 
 // Close records an outcome on behalf of a rep in chat: the owner, or a
 // team lead or manager of the owner's team.
-func (s *Service) Close(ctx context.Context, id LeadID, by RepID, outcome Outcome, amount *float64) (Lead, error) {
+func (s *Service) Close(
+	ctx context.Context,
+	id LeadID,
+	by RepID,
+	outcome Outcome,
+	amount *float64,
+) (Lead, error) {
 	return s.recordOutcome(ctx, id, outcome, amount, Actor(by), func(tx Tx) error {
 		r, err := actorRep(ctx, tx, by)
 		if err != nil {
@@ -232,20 +284,37 @@ func (s *Service) recordOutcome(ctx context.Context, id LeadID, outcome Outcome,
 			return err
 		}
 		if l.Status != StatusAssigned {
-			return conflict("not_assigned", "lead %s is %s; only an assigned lead can be closed", id, l.Status)
+			return conflict(
+				"not_assigned",
+				"lead %s is %s; only an assigned lead can be closed",
+				id,
+				l.Status,
+			)
 		}
 		final := l.ExpectedAmount
 		if amount != nil {
 			final = *amount
 		}
 
-		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusAssigned, To: Status(outcome),
-			Assignee: l.Assignee, DueAt: l.DueAt, Decision: l.Decision, ClosedAmount: &final, At: now})
+		ok, err := tx.TransitionLead(ctx, LeadChange{
+			ID:           id,
+			From:         StatusAssigned,
+			To:           Status(outcome),
+			Assignee:     l.Assignee,
+			DueAt:        l.DueAt,
+			Decision:     l.Decision,
+			ClosedAmount: &final,
+			At:           now,
+		})
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return conflict("not_assigned", "lead %s changed meanwhile; it is no longer assigned", id)
+			return conflict(
+				"not_assigned",
+				"lead %s changed meanwhile; it is no longer assigned",
+				id,
+			)
 		}
 		if err := s.recordClose(ctx, tx, l, outcome, final, actor, now); err != nil {
 			return err
@@ -268,7 +337,15 @@ func (s *Service) recordOutcome(ctx context.Context, id LeadID, outcome Outcome,
 	return out, err
 }
 
-func (s *Service) recordClose(ctx context.Context, tx Tx, l Lead, outcome Outcome, amount float64, actor Actor, now time.Time) error {
+func (s *Service) recordClose(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	outcome Outcome,
+	amount float64,
+	actor Actor,
+	now time.Time,
+) error {
 	if err := tx.ReleaseCapacity(ctx, l.Assignee); err != nil {
 		return err
 	}
@@ -320,8 +397,16 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		d.Reasons = append(d.Reasons, s.policy.Lang.say(msgDrained))
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
 		l.DueAt = s.dueAt(l, reps[indexOfRep(reps, d.RepID)], now)
-		ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusStandby, To: StatusAssigned,
-			Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, NewHolder: true, At: now})
+		ok, err := tx.TransitionLead(ctx, LeadChange{
+			ID:        l.ID,
+			From:      StatusStandby,
+			To:        StatusAssigned,
+			Assignee:  d.RepID,
+			DueAt:     l.DueAt,
+			Decision:  &d,
+			NewHolder: true,
+			At:        now,
+		})
 		if err != nil {
 			return err
 		}

@@ -33,8 +33,14 @@ type DisputeResult struct {
 // An approved ownership or cross-region dispute moves the lead to the
 // filer, who needs room; a split records the filer's share. A dispute
 // already decided, or about a lead closed meanwhile, is Conflict.
-func (s *Service) DecideDispute(ctx context.Context, id DisputeID, by RepID, v Verdict, share *float64,
-	comment string) (DisputeResult, error) {
+func (s *Service) DecideDispute(
+	ctx context.Context,
+	id DisputeID,
+	by RepID,
+	v Verdict,
+	share *float64,
+	comment string,
+) (DisputeResult, error) {
 	if err := checkVerdict(v, share, comment); err != nil {
 		return DisputeResult{}, err
 	}
@@ -52,8 +58,15 @@ func (s *Service) DecideDispute(ctx context.Context, id DisputeID, by RepID, v V
 		}
 		arbiter := s.policy.DisputeArbiter != "" && by == s.policy.DisputeArbiter
 		if !arbiter && (r.Role != RoleManager || !slices.Contains(teams, r.Team)) {
-			return &Error{Kind: Forbidden, Code: "not_decider",
-				Msg: fmt.Sprintf("only a manager of team %v or the arbiter may decide %s", teams, id)}
+			return &Error{
+				Kind: Forbidden,
+				Code: "not_decider",
+				Msg: fmt.Sprintf(
+					"only a manager of team %v or the arbiter may decide %s",
+					teams,
+					id,
+				),
+			}
 		}
 		if v != Reject && d.Kind == DisputeCrossRegion && !arbiter {
 			voted, err := tx.VoteDispute(ctx, id, r.Team, by, now)
@@ -64,8 +77,18 @@ func (s *Service) DecideDispute(ctx context.Context, id DisputeID, by RepID, v V
 				out = DisputeResult{Dispute: d, Waiting: true}
 				logs.add("dispute approval recorded", slog.String("dispute_id", id.String()),
 					slog.String("team", r.Team))
-				return tx.AppendEvents(ctx, LeadEvent{LeadID: l.ID, At: now, Event: EventDecided, Actor: Actor(by),
-					Detail: fmt.Sprintf("%s: approved by team %s, waiting for %v", id, r.Team, missing)})
+				return tx.AppendEvents(ctx, LeadEvent{
+					LeadID: l.ID,
+					At:     now,
+					Event:  EventDecided,
+					Actor:  Actor(by),
+					Detail: fmt.Sprintf(
+						"%s: approved by team %s, waiting for %v",
+						id,
+						r.Team,
+						missing,
+					),
+				})
 			}
 		}
 		d, err = s.settle(ctx, tx, d, l, r, v, share, comment, now)
@@ -73,8 +96,13 @@ func (s *Service) DecideDispute(ctx context.Context, id DisputeID, by RepID, v V
 			return err
 		}
 		out.Dispute = d
-		logs.add("dispute decided", slog.String("dispute_id", id.String()), slog.String("lead_id", l.ID.String()),
-			slog.String("verdict", string(v)), slog.String("rep_id", string(by)))
+		logs.add(
+			"dispute decided",
+			slog.String("dispute_id", id.String()),
+			slog.String("lead_id", l.ID.String()),
+			slog.String("verdict", string(v)),
+			slog.String("rep_id", string(by)),
+		)
 		return nil
 	})
 	return out, err
@@ -95,7 +123,11 @@ func checkVerdict(v Verdict, share *float64, comment string) error {
 }
 
 // disputeCase loads an open dispute, its lead, and the teams concerned.
-func (s *Service) disputeCase(ctx context.Context, tx Tx, id DisputeID) (Dispute, Lead, []string, error) {
+func (s *Service) disputeCase(
+	ctx context.Context,
+	tx Tx,
+	id DisputeID,
+) (Dispute, Lead, []string, error) {
 	d, err := tx.Dispute(ctx, id)
 	if err != nil {
 		return Dispute{}, Lead{}, nil, err
@@ -108,7 +140,12 @@ func (s *Service) disputeCase(ctx context.Context, tx Tx, id DisputeID) (Dispute
 		return Dispute{}, Lead{}, nil, err
 	}
 	if l.Status.Closed() && d.Kind != DisputeCommission {
-		return Dispute{}, Lead{}, nil, conflict("lead_closed", "lead %s was closed (%s) meanwhile", l.ID, l.Status)
+		return Dispute{}, Lead{}, nil, conflict(
+			"lead_closed",
+			"lead %s was closed (%s) meanwhile",
+			l.ID,
+			l.Status,
+		)
 	}
 	var teams []string
 	for _, who := range []RepID{d.FiledBy, d.Against} {
@@ -138,8 +175,17 @@ func without(all, some []string) []string {
 
 // settle records the decision and applies it: ownership moves to the
 // filer on approval of an ownership or cross-region dispute.
-func (s *Service) settle(ctx context.Context, tx Tx, d Dispute, l Lead, by Rep, v Verdict, share *float64,
-	comment string, now time.Time) (Dispute, error) {
+func (s *Service) settle(
+	ctx context.Context,
+	tx Tx,
+	d Dispute,
+	l Lead,
+	by Rep,
+	v Verdict,
+	share *float64,
+	comment string,
+	now time.Time,
+) (Dispute, error) {
 	d.Status, d.DecidedBy, d.DecidedAt, d.Comment = DisputeRejected, by.ID, &now, comment
 	key := "dispute.rejected"
 	if v != Reject {
@@ -160,35 +206,67 @@ func (s *Service) settle(ctx context.Context, tx Tx, d Dispute, l Lead, by Rep, 
 		if err := s.moveToFiler(ctx, tx, l, d, by, now); err != nil {
 			return Dispute{}, err
 		}
-		applied := AuditEntry{At: now, Actor: Actor(by.ID), Action: "dispute.applied", Subject: d.ID.String(),
-			Detail: fmt.Sprintf("lead %s moved from %q to %q", l.ID, l.Assignee, d.FiledBy)}
+		applied := AuditEntry{
+			At:      now,
+			Actor:   Actor(by.ID),
+			Action:  "dispute.applied",
+			Subject: d.ID.String(),
+			Detail:  fmt.Sprintf("lead %s moved from %q to %q", l.ID, l.Assignee, d.FiledBy),
+		}
 		if err := tx.Audit(ctx, applied); err != nil {
 			return Dispute{}, err
 		}
 	}
-	ev := LeadEvent{LeadID: l.ID, At: now, Event: EventDecided, Actor: Actor(by.ID), RepID: d.FiledBy,
-		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, comment)}
+	ev := LeadEvent{
+		LeadID: l.ID,
+		At:     now,
+		Event:  EventDecided,
+		Actor:  Actor(by.ID),
+		RepID:  d.FiledBy,
+		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, comment),
+	}
 	if err := tx.AppendEvents(ctx, ev); err != nil {
 		return Dispute{}, err
 	}
-	entry := AuditEntry{At: now, Actor: Actor(by.ID), Action: "dispute.decided", Subject: d.ID.String(),
-		Detail: fmt.Sprintf("%s on lead %s, verdict %s", d.Kind, l.ID, v)}
+	entry := AuditEntry{
+		At:      now,
+		Actor:   Actor(by.ID),
+		Action:  "dispute.decided",
+		Subject: d.ID.String(),
+		Detail:  fmt.Sprintf("%s on lead %s, verdict %s", d.Kind, l.ID, v),
+	}
 	if err := tx.Audit(ctx, entry); err != nil {
 		return Dispute{}, err
 	}
 	var notices []Notice
 	for _, who := range []RepID{d.FiledBy, d.Against} {
 		if who != "" {
-			notices = append(notices, Notice{Key: noticeKey(NoticeText, l.ID, who, now) + ":" + d.ID.String(),
-				Kind: NoticeText, LeadID: l.ID, To: who, Text: key,
-				Args: map[string]string{"lead": l.ID.String(), "dispute": d.ID.String()}, At: now})
+			notices = append(notices, Notice{
+				Key:    noticeKey(NoticeText, l.ID, who, now) + ":" + d.ID.String(),
+				Kind:   NoticeText,
+				LeadID: l.ID,
+				To:     who,
+				Text:   key,
+				Args: map[string]string{
+					"lead":    l.ID.String(),
+					"dispute": d.ID.String(),
+				},
+				At: now,
+			})
 		}
 	}
 	return d, tx.Enqueue(ctx, append(notices, changedNotice(l.ID, now))...)
 }
 
 // moveToFiler hands the disputed lead to the rep who won the dispute.
-func (s *Service) moveToFiler(ctx context.Context, tx Tx, l Lead, d Dispute, by Rep, now time.Time) error {
+func (s *Service) moveToFiler(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	d Dispute,
+	by Rep,
+	now time.Time,
+) error {
 	filer, err := s.claimant(ctx, tx, d.FiledBy)
 	if err != nil {
 		return err
@@ -205,8 +283,16 @@ func (s *Service) moveToFiler(ctx context.Context, tx Tx, l Lead, d Dispute, by 
 	due := s.firstTouch(l.Tier, filer, now)
 	dec := &Decision{Strategy: "dispute", RepID: filer.ID, Load: filer.OpenTasks, At: now,
 		Reasons: []string{fmt.Sprintf("%s: %s", d.ID, d.Reason)}}
-	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: l.Status, To: StatusAssigned, Assignee: filer.ID,
-		DueAt: &due, Decision: dec, NewHolder: true, At: now})
+	ok, err := tx.TransitionLead(ctx, LeadChange{
+		ID:        l.ID,
+		From:      l.Status,
+		To:        StatusAssigned,
+		Assignee:  filer.ID,
+		DueAt:     &due,
+		Decision:  dec,
+		NewHolder: true,
+		At:        now,
+	})
 	if err != nil {
 		return err
 	}
@@ -229,9 +315,16 @@ func (s *Service) moveToFiler(ctx context.Context, tx Tx, l Lead, d Dispute, by 
 // cases before a manager sees them, and returns the reason of the rule
 // that did, or "". The one rule: the registered owner of an existing
 // customer keeps it within the protection period.
-func (s *Service) settleByRule(ctx context.Context, tx Tx, d Dispute, l Lead, now time.Time) (string, error) {
+func (s *Service) settleByRule(
+	ctx context.Context,
+	tx Tx,
+	d Dispute,
+	l Lead,
+	now time.Time,
+) (string, error) {
 	protect := s.policy.ProtectExisting
-	if protect <= 0 || d.Kind == DisputeCommission || l.CustomerType != CustomerExisting || l.Assignee == "" {
+	if protect <= 0 || d.Kind == DisputeCommission || l.CustomerType != CustomerExisting ||
+		l.Assignee == "" {
 		return "", nil
 	}
 	owners, err := tx.Ownerships(ctx, l.ID)
@@ -253,22 +346,49 @@ func (s *Service) settleByRule(ctx context.Context, tx Tx, d Dispute, l Lead, no
 
 // recordAutoDecision writes what an automatic rule decided and tells
 // the filer, with the rule's reason.
-func (s *Service) recordAutoDecision(ctx context.Context, tx Tx, d Dispute, now time.Time, logs *logQueue) error {
-	ev := LeadEvent{LeadID: d.LeadID, At: now, Event: EventDecided, Actor: ActorEngine, RepID: d.Against,
-		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, d.Comment)}
+func (s *Service) recordAutoDecision(
+	ctx context.Context,
+	tx Tx,
+	d Dispute,
+	now time.Time,
+	logs *logQueue,
+) error {
+	ev := LeadEvent{
+		LeadID: d.LeadID,
+		At:     now,
+		Event:  EventDecided,
+		Actor:  ActorEngine,
+		RepID:  d.Against,
+		Detail: fmt.Sprintf("%s %s: %s", d.ID, d.Status, d.Comment),
+	}
 	if err := tx.AppendEvents(ctx, ev); err != nil {
 		return err
 	}
-	entry := AuditEntry{At: now, Actor: ActorEngine, Action: "dispute.decided", Subject: d.ID.String(),
-		Detail: "settled by rule: " + d.Comment}
+	entry := AuditEntry{
+		At:      now,
+		Actor:   ActorEngine,
+		Action:  "dispute.decided",
+		Subject: d.ID.String(),
+		Detail:  "settled by rule: " + d.Comment,
+	}
 	if err := tx.Audit(ctx, entry); err != nil {
 		return err
 	}
 	logs.add("dispute settled by rule", slog.String("dispute_id", d.ID.String()),
 		slog.String("lead_id", d.LeadID.String()))
-	return tx.Enqueue(ctx, Notice{Key: noticeKey(NoticeText, d.LeadID, d.FiledBy, now) + ":" + d.ID.String(),
-		Kind: NoticeText, LeadID: d.LeadID, To: d.FiledBy, Text: "dispute.auto",
-		Args: map[string]string{"lead": d.LeadID.String(), "dispute": d.ID.String(), "reason": d.Comment}, At: now})
+	return tx.Enqueue(ctx, Notice{
+		Key:    noticeKey(NoticeText, d.LeadID, d.FiledBy, now) + ":" + d.ID.String(),
+		Kind:   NoticeText,
+		LeadID: d.LeadID,
+		To:     d.FiledBy,
+		Text:   "dispute.auto",
+		Args: map[string]string{
+			"lead":    d.LeadID.String(),
+			"dispute": d.ID.String(),
+			"reason":  d.Comment,
+		},
+		At: now,
+	})
 }
 
 // ScanDisputes escalates the disputes left undecided for longer than the
@@ -311,12 +431,22 @@ func (s *Service) escalateDispute(ctx context.Context, d Dispute, now time.Time)
 			if (s.policy.DisputeArbiter != "" && r.ID == s.policy.DisputeArbiter) ||
 				(s.policy.DisputeArbiter == "" && r.Role == RoleManager && r.Active) {
 				// Keyed by the dispute, so a second scan queues nothing.
-				notices = append(notices, Notice{Key: fmt.Sprintf("escalate:%s:%s", d.ID, r.ID), Kind: NoticeDispute,
-					LeadID: d.LeadID, To: r.ID, Text: d.ID.String(), At: now})
+				notices = append(notices, Notice{
+					Key:    fmt.Sprintf("escalate:%s:%s", d.ID, r.ID),
+					Kind:   NoticeDispute,
+					LeadID: d.LeadID,
+					To:     r.ID,
+					Text:   d.ID.String(),
+					At:     now,
+				})
 			}
 		}
 		n = len(notices)
-		logs.add("dispute escalated", slog.String("dispute_id", d.ID.String()), slog.Int("notices", n))
+		logs.add(
+			"dispute escalated",
+			slog.String("dispute_id", d.ID.String()),
+			slog.Int("notices", n),
+		)
 		return tx.Enqueue(ctx, notices...)
 	})
 	return n, err

@@ -19,13 +19,21 @@ import (
 func actorRep(ctx context.Context, tx Tx, actor RepID) (Rep, error) {
 	r, err := tx.Rep(ctx, actor)
 	if KindOf(err) == NotFound {
-		return Rep{}, &Error{Kind: Forbidden, Code: "unknown_user", Msg: fmt.Sprintf("%q is not a known rep", actor)}
+		return Rep{}, &Error{
+			Kind: Forbidden,
+			Code: "unknown_user",
+			Msg:  fmt.Sprintf("%q is not a known rep", actor),
+		}
 	}
 	if err != nil {
 		return Rep{}, err
 	}
 	if !r.Active {
-		return Rep{}, &Error{Kind: Forbidden, Code: "inactive_user", Msg: fmt.Sprintf("rep %q is inactive", actor)}
+		return Rep{}, &Error{
+			Kind: Forbidden,
+			Code: "inactive_user",
+			Msg:  fmt.Sprintf("rep %q is inactive", actor),
+		}
 	}
 	return r, nil
 }
@@ -77,7 +85,11 @@ func (s *Service) Accept(ctx context.Context, id LeadID, by RepID) (Lead, error)
 			return err
 		}
 		if l.Assignee != by {
-			return &Error{Kind: Forbidden, Code: "not_owner", Msg: "only the owner can accept a lead"}
+			return &Error{
+				Kind: Forbidden,
+				Code: "not_owner",
+				Msg:  "only the owner can accept a lead",
+			}
 		}
 		ok, err := tx.TouchLead(ctx, LeadTouch{ID: id, Owner: by, Accept: true, At: now})
 		if err != nil {
@@ -94,14 +106,24 @@ func (s *Service) Accept(ctx context.Context, id LeadID, by RepID) (Lead, error)
 			return err
 		}
 		out, err = tx.Lead(ctx, id)
-		logs.add("lead accepted", slog.String("lead_id", id.String()), slog.String("rep_id", string(by)))
+		logs.add(
+			"lead accepted",
+			slog.String("lead_id", id.String()),
+			slog.String("rep_id", string(by)),
+		)
 		return err
 	})
 	return out, err
 }
 
 // Progress records the owner's progress in percent, with a note.
-func (s *Service) Progress(ctx context.Context, id LeadID, by RepID, percent int, note string) (Lead, error) {
+func (s *Service) Progress(
+	ctx context.Context,
+	id LeadID,
+	by RepID,
+	percent int,
+	note string,
+) (Lead, error) {
 	var c checker
 	c.number("percent", float64(percent), 0, 100)
 	c.text("note", note, 500, false)
@@ -119,7 +141,10 @@ func (s *Service) Progress(ctx context.Context, id LeadID, by RepID, percent int
 		if err != nil {
 			return err
 		}
-		ok, err := tx.TouchLead(ctx, LeadTouch{ID: id, Owner: l.Assignee, Progress: &percent, At: now})
+		ok, err := tx.TouchLead(
+			ctx,
+			LeadTouch{ID: id, Owner: l.Assignee, Progress: &percent, At: now},
+		)
 		if err != nil {
 			return err
 		}
@@ -127,7 +152,14 @@ func (s *Service) Progress(ctx context.Context, id LeadID, by RepID, percent int
 			return conflict("not_assigned", "lead %s changed hands meanwhile", id)
 		}
 		detail := strings.TrimSpace(fmt.Sprintf("%d%% %s", percent, note))
-		ev := LeadEvent{LeadID: id, At: now, Event: EventProgress, Actor: Actor(by), RepID: l.Assignee, Detail: detail}
+		ev := LeadEvent{
+			LeadID: id,
+			At:     now,
+			Event:  EventProgress,
+			Actor:  Actor(by),
+			RepID:  l.Assignee,
+			Detail: detail,
+		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
@@ -135,7 +167,11 @@ func (s *Service) Progress(ctx context.Context, id LeadID, by RepID, percent int
 			return err
 		}
 		out, err = tx.Lead(ctx, id)
-		logs.add("progress recorded", slog.String("lead_id", id.String()), slog.Int("percent", percent))
+		logs.add(
+			"progress recorded",
+			slog.String("lead_id", id.String()),
+			slog.Int("percent", percent),
+		)
 		return err
 	})
 	return out, err
@@ -169,13 +205,25 @@ func (s *Service) Release(ctx context.Context, id LeadID, by RepID) (Lead, error
 			return err
 		}
 		out, err = tx.Lead(ctx, id)
-		logs.add("lead released", slog.String("lead_id", id.String()), slog.String("rep_id", string(owner.ID)))
+		logs.add(
+			"lead released",
+			slog.String("lead_id", id.String()),
+			slog.String("rep_id", string(owner.ID)),
+		)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) recordRelease(ctx context.Context, tx Tx, l Lead, owner Rep, by RepID, d *Decision, now time.Time) error {
+func (s *Service) recordRelease(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	owner Rep,
+	by RepID,
+	d *Decision,
+	now time.Time,
+) error {
 	if err := tx.ReleaseCapacity(ctx, owner.ID); err != nil {
 		return err
 	}
@@ -204,11 +252,25 @@ func (s *Service) recordRelease(ctx context.Context, tx Tx, l Lead, owner Rep, b
 	return tx.Enqueue(ctx, append(poolNotices(l, others, now), changedNotice(l.ID, now))...)
 }
 
-func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by RepID, now time.Time) (Lead, error) {
+func (s *Service) handOver(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	from, to Rep,
+	by RepID,
+	now time.Time,
+) (Lead, error) {
 	due := s.firstTouch(l.Tier, to, now)
-	d := &Decision{Strategy: "transfer", RepID: to.ID, Load: to.OpenTasks, At: now, Reasons: []string{
-		s.policy.Lang.say(msgHandedOver, displayName(from), displayName(to)),
-		s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity)}}
+	d := &Decision{
+		Strategy: "transfer",
+		RepID:    to.ID,
+		Load:     to.OpenTasks,
+		At:       now,
+		Reasons: []string{
+			s.policy.Lang.say(msgHandedOver, displayName(from), displayName(to)),
+			s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity),
+		},
+	}
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusAssigned,
 		FromAssignee: from.ID, Assignee: to.ID, DueAt: &due, Decision: d, NewHolder: true, At: now})
 	if err != nil {
@@ -244,9 +306,21 @@ func (s *Service) handOver(ctx context.Context, tx Tx, l Lead, from, to Rep, by 
 // FileDispute records a rep's challenge of a lead's ownership or
 // commission, with the lead's holder at the time, and asks the managers
 // of the teams concerned to decide.
-func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind DisputeKind, reason string) (Dispute, error) {
+func (s *Service) FileDispute(
+	ctx context.Context,
+	id LeadID,
+	by RepID,
+	kind DisputeKind,
+	reason string,
+) (Dispute, error) {
 	var c checker
-	c.oneOf("kind", string(kind), string(DisputeOwnership), string(DisputeCommission), string(DisputeCrossRegion))
+	c.oneOf(
+		"kind",
+		string(kind),
+		string(DisputeOwnership),
+		string(DisputeCommission),
+		string(DisputeCrossRegion),
+	)
 	c.text("reason", reason, 500, true)
 	if c.err != nil {
 		return Dispute{}, c.err
@@ -277,13 +351,24 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 		if out.ID, err = tx.InsertDispute(ctx, out); err != nil {
 			return err
 		}
-		ev := LeadEvent{LeadID: id, At: now, Event: EventDisputed, Actor: Actor(by), RepID: l.Assignee,
-			Detail: fmt.Sprintf("%s %s: %s", out.ID, kind, out.Reason)}
+		ev := LeadEvent{
+			LeadID: id,
+			At:     now,
+			Event:  EventDisputed,
+			Actor:  Actor(by),
+			RepID:  l.Assignee,
+			Detail: fmt.Sprintf("%s %s: %s", out.ID, kind, out.Reason),
+		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
-		entry := AuditEntry{At: now, Actor: Actor(by), Action: "dispute.filed", Subject: out.ID.String(),
-			Detail: fmt.Sprintf("%s on lead %s against %q: %s", kind, id, l.Assignee, out.Reason)}
+		entry := AuditEntry{
+			At:      now,
+			Actor:   Actor(by),
+			Action:  "dispute.filed",
+			Subject: out.ID.String(),
+			Detail:  fmt.Sprintf("%s on lead %s against %q: %s", kind, id, l.Assignee, out.Reason),
+		}
 		if err := tx.Audit(ctx, entry); err != nil {
 			return err
 		}
@@ -294,7 +379,11 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 		if err != nil {
 			return err
 		}
-		logs.add("dispute filed", slog.String("dispute_id", out.ID.String()), slog.String("lead_id", id.String()))
+		logs.add(
+			"dispute filed",
+			slog.String("dispute_id", out.ID.String()),
+			slog.String("lead_id", id.String()),
+		)
 		return tx.Enqueue(ctx, notices...)
 	})
 	return out, err
@@ -302,7 +391,14 @@ func (s *Service) FileDispute(ctx context.Context, id LeadID, by RepID, kind Dis
 
 // disputeNotices asks the managers of the filer's team and of the
 // holder's team to decide.
-func (s *Service) disputeNotices(ctx context.Context, tx Tx, d Dispute, filer Rep, l Lead, now time.Time) ([]Notice, error) {
+func (s *Service) disputeNotices(
+	ctx context.Context,
+	tx Tx,
+	d Dispute,
+	filer Rep,
+	l Lead,
+	now time.Time,
+) ([]Notice, error) {
 	teams := map[string]bool{filer.Team: true}
 	if l.Assignee != "" {
 		owner, err := tx.Rep(ctx, l.Assignee)
@@ -318,8 +414,14 @@ func (s *Service) disputeNotices(ctx context.Context, tx Tx, d Dispute, filer Re
 	var out []Notice
 	for _, r := range reps {
 		if r.Role == RoleManager && r.Active && teams[r.Team] {
-			out = append(out, Notice{Key: noticeKey(NoticeDispute, l.ID, r.ID, now), Kind: NoticeDispute,
-				LeadID: l.ID, To: r.ID, Text: d.ID.String(), At: now})
+			out = append(out, Notice{
+				Key:    noticeKey(NoticeDispute, l.ID, r.ID, now),
+				Kind:   NoticeDispute,
+				LeadID: l.ID,
+				To:     r.ID,
+				Text:   d.ID.String(),
+				At:     now,
+			})
 		}
 	}
 	return out, nil
@@ -328,7 +430,10 @@ func (s *Service) disputeNotices(ctx context.Context, tx Tx, d Dispute, filer Re
 // MyLeads returns the leads a rep holds, most urgent first: the earliest
 // deadline, then the better tier.
 func (s *Service) MyLeads(ctx context.Context, rep RepID) ([]Lead, error) {
-	leads, err := s.store.Leads(ctx, LeadFilter{Status: StatusAssigned, Assignee: rep, Limit: MaxListLimit})
+	leads, err := s.store.Leads(
+		ctx,
+		LeadFilter{Status: StatusAssigned, Assignee: rep, Limit: MaxListLimit},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +466,10 @@ func (s *Service) PoolFor(ctx context.Context, rep RepID, limit int) ([]Lead, er
 	}
 	// TODO: rank by the rep's fit once routing learns strengths; until
 	// then the best tier and score come first for everyone.
-	leads, err := s.store.Leads(ctx, LeadFilter{Status: StatusPool, BestFirst: true, Limit: MaxListLimit})
+	leads, err := s.store.Leads(
+		ctx,
+		LeadFilter{Status: StatusPool, BestFirst: true, Limit: MaxListLimit},
+	)
 	if err != nil {
 		return nil, err
 	}

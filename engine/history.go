@@ -23,7 +23,11 @@ type HistoryOptions struct {
 // ImportHistory loads closed deals for the engine to learn from. A row
 // that fails validation, names an unknown rep, or repeats an external id
 // already loaded is rejected alone; the good rows are kept.
-func (s *Service) ImportHistory(ctx context.Context, deals []Deal, opt HistoryOptions) (int, []RowError, error) {
+func (s *Service) ImportHistory(
+	ctx context.Context,
+	deals []Deal,
+	opt HistoryOptions,
+) (int, []RowError, error) {
 	var rejected []RowError
 	valid := make([]bool, len(deals))
 	var exts []string
@@ -57,7 +61,11 @@ func (s *Service) ImportHistory(ctx context.Context, deals []Deal, opt HistoryOp
 		imported = len(good)
 		entry := AuditEntry{At: now, Actor: opt.Actor, Action: "history.import", Subject: "deals",
 			Detail: fmt.Sprintf("%d imported, %d rejected", imported, len(rejected)+len(bad))}
-		logs.add("history imported", slog.Int("imported", imported), slog.Int("rejected", len(rejected)+len(bad)))
+		logs.add(
+			"history imported",
+			slog.Int("imported", imported),
+			slog.Int("rejected", len(rejected)+len(bad)),
+		)
 		return tx.Audit(ctx, entry)
 	})
 	if err != nil {
@@ -71,7 +79,13 @@ func (s *Service) ImportHistory(ctx context.Context, deals []Deal, opt HistoryOp
 
 // screenDeals keeps the valid deals whose rep exists and whose external
 // id is new.
-func (s *Service) screenDeals(ctx context.Context, tx Tx, deals []Deal, valid []bool, exts []string) ([]Deal, []RowError, error) {
+func (s *Service) screenDeals(
+	ctx context.Context,
+	tx Tx,
+	deals []Deal,
+	valid []bool,
+	exts []string,
+) ([]Deal, []RowError, error) {
 	reps, err := tx.Reps(ctx)
 	if err != nil {
 		return nil, nil, err

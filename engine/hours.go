@@ -19,8 +19,15 @@ type BusinessHours struct {
 	On       bool
 }
 
-var weekdayNames = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
-	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+var weekdayNames = map[string]time.Weekday{
+	"sun": time.Sunday,
+	"mon": time.Monday,
+	"tue": time.Tuesday,
+	"wed": time.Wednesday,
+	"thu": time.Thursday,
+	"fri": time.Friday,
+	"sat": time.Saturday,
+}
 
 // ParseBusinessHours reads hours such as "09:00-18:00", days such as
 // "mon-fri" or "mon,tue,thu", and holiday dates. Empty hours mean every
@@ -33,7 +40,10 @@ func ParseBusinessHours(hours, days string, holidays []string) (BusinessHours, e
 	start, err1 := clockMinutes(from)
 	end, err2 := clockMinutes(to)
 	if !ok || err1 != nil || err2 != nil || start >= end {
-		return BusinessHours{}, fmt.Errorf("business hours %q: want HH:MM-HH:MM within one day, such as 09:00-18:00", hours)
+		return BusinessHours{}, fmt.Errorf(
+			"business hours %q: want HH:MM-HH:MM within one day, such as 09:00-18:00",
+			hours,
+		)
 	}
 	b := BusinessHours{Start: start, End: end, On: true, Holidays: map[string]bool{}}
 	if err := b.parseDays(days); err != nil {

@@ -43,7 +43,11 @@ func (s *Service) Intake(ctx context.Context, in LeadInput, actor Actor) (Lead, 
 // IntakeBatch takes in many leads in one transaction, with the same
 // validation and idempotency as Intake. An invalid input is reported in
 // its result and stores nothing; the valid ones go ahead.
-func (s *Service) IntakeBatch(ctx context.Context, ins []LeadInput, opt IntakeOptions) ([]IntakeResult, error) {
+func (s *Service) IntakeBatch(
+	ctx context.Context,
+	ins []LeadInput,
+	opt IntakeOptions,
+) ([]IntakeResult, error) {
 	results := make([]IntakeResult, len(ins))
 	first := make(map[string]int, len(ins)) // external id -> index of its first input
 	var exts []string
@@ -139,7 +143,12 @@ func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
 // placeNew decides for each new lead: assign it now, or leave it in the
 // pool, as the mode says; a lead to assign that finds nobody with room
 // goes on standby.
-func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.Time) ([]Rep, error) {
+func (s *Service) placeNew(
+	ctx context.Context,
+	tx Tx,
+	leads []*Lead,
+	now time.Time,
+) ([]Rep, error) {
 	var reps []Rep
 	for _, l := range leads {
 		if !s.assignsAtOnce(l.Tier) {
@@ -173,7 +182,14 @@ func (s *Service) placeNew(ctx context.Context, tx Tx, leads []*Lead, now time.T
 
 // announce queues an assignment card for each new owner and, when asked,
 // a pool card for each rep who may claim a pooled lead.
-func (s *Service) announce(ctx context.Context, tx Tx, leads []*Lead, reps []Rep, pool bool, now time.Time) error {
+func (s *Service) announce(
+	ctx context.Context,
+	tx Tx,
+	leads []*Lead,
+	reps []Rep,
+	pool bool,
+	now time.Time,
+) error {
 	var notices []Notice
 	for _, l := range leads {
 		switch {
@@ -231,7 +247,13 @@ func (s *Service) firstTouch(t Tier, owner Rep, now time.Time) time.Time {
 // slots. When another transaction filled the rep in the meantime, the
 // rep counts as full and the router is asked again. reps is updated with
 // the reservation.
-func (s *Service) pick(ctx context.Context, tx Tx, l Lead, reps []Rep, now time.Time) (Decision, error) {
+func (s *Service) pick(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	reps []Rep,
+	now time.Time,
+) (Decision, error) {
 	for range len(reps) + 1 {
 		d := s.router.Route(l, reps)
 		if d.RepID == "" {
@@ -248,7 +270,15 @@ func (s *Service) pick(ctx context.Context, tx Tx, l Lead, reps []Rep, now time.
 			return Decision{}, err
 		}
 		if ok {
-			if err := warnLoad(ctx, tx, d.RepID, reps[i].OpenTasks, reps[i].Capacity, now); err != nil {
+			err := warnLoad(
+				ctx,
+				tx,
+				d.RepID,
+				reps[i].OpenTasks,
+				reps[i].Capacity,
+				now,
+			)
+			if err != nil {
 				return Decision{}, err
 			}
 			d.Load = reps[i].OpenTasks
@@ -275,13 +305,24 @@ func indexOfRep(reps []Rep, id RepID) int {
 
 // recordIntake writes the history, ownership and decision rows of leads
 // just stored, a few statements for the whole batch.
-func (s *Service) recordIntake(ctx context.Context, tx Tx, leads []*Lead, actor Actor, logs *logQueue) error {
+func (s *Service) recordIntake(
+	ctx context.Context,
+	tx Tx,
+	leads []*Lead,
+	actor Actor,
+	logs *logQueue,
+) error {
 	var events []LeadEvent
 	var owners []Ownership
 	var decisions []LoggedDecision
 	for _, l := range leads {
-		events = append(events, LeadEvent{LeadID: l.ID, At: l.CreatedAt, Event: EventCreated, Actor: actor,
-			Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(*l))})
+		events = append(events, LeadEvent{
+			LeadID: l.ID,
+			At:     l.CreatedAt,
+			Event:  EventCreated,
+			Actor:  actor,
+			Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(*l)),
+		})
 		if l.Status == StatusAssigned {
 			events = append(events, assignedEvent(*l))
 			owners = append(owners, Ownership{LeadID: l.ID, RepID: l.Assignee, How: EventAssigned,

@@ -85,7 +85,10 @@ func (s *Service) Relearn(ctx context.Context) error {
 	var loads []LoadObservation
 	for _, d := range deals {
 		if d.AssignedLoad != nil {
-			loads = append(loads, LoadObservation{OpenTasks: *d.AssignedLoad, Won: d.Outcome == Won})
+			loads = append(
+				loads,
+				LoadObservation{OpenTasks: *d.AssignedLoad, Won: d.Outcome == Won},
+			)
 		}
 	}
 	k := Learn(deals, reps, loads, LearnOptions{})
@@ -95,8 +98,13 @@ func (s *Service) Relearn(ctx context.Context) error {
 	s.learn.mu.Unlock()
 	s.learn.outcomes.Store(0)
 
-	s.log.Info("engine retrained", slog.Int("deals", len(deals)), slog.Int("load_observations", len(loads)),
-		slog.Any("notes", k.Notes), slog.Duration("took", time.Since(start)))
+	s.log.Info(
+		"engine retrained",
+		slog.Int("deals", len(deals)),
+		slog.Int("load_observations", len(loads)),
+		slog.Any("notes", k.Notes),
+		slog.Duration("took", time.Since(start)),
+	)
 	return nil
 }
 

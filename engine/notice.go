@@ -66,7 +66,12 @@ func assignedNotice(l Lead, at time.Time) Notice {
 }
 
 func changedNotice(id LeadID, at time.Time) Notice {
-	return Notice{Key: noticeKey(NoticeLeadChanged, id, "", at), Kind: NoticeLeadChanged, LeadID: id, At: at}
+	return Notice{
+		Key:    noticeKey(NoticeLeadChanged, id, "", at),
+		Kind:   NoticeLeadChanged,
+		LeadID: id,
+		At:     at,
+	}
 }
 
 // poolNotices tells every rep who may claim the lead that it is in the

@@ -63,16 +63,35 @@ func (s *Service) warnRecycle(ctx context.Context, l Lead, at, now time.Time) (b
 		if ok, err = tx.MarkRecycleWarned(ctx, l.ID, l.Assignee); err != nil || !ok {
 			return err
 		}
-		ev := LeadEvent{LeadID: l.ID, At: now, Event: EventAlerted, Actor: ActorEngine, RepID: l.Assignee,
-			Detail: "no follow-up: back to the pool at " + at.UTC().Format(time.RFC3339)}
+		ev := LeadEvent{
+			LeadID: l.ID,
+			At:     now,
+			Event:  EventAlerted,
+			Actor:  ActorEngine,
+			RepID:  l.Assignee,
+			Detail: "no follow-up: back to the pool at " + at.UTC().Format(time.RFC3339),
+		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
-		logs.add("recycle warning", slog.String("lead_id", l.ID.String()), slog.String("rep_id", string(l.Assignee)))
-		return tx.Enqueue(ctx, Notice{Key: fmt.Sprintf("recycle-warn:%s:%s:%d", l.ID, l.Assignee, at.UnixMilli()),
-			Kind: NoticeText, LeadID: l.ID, To: l.Assignee, Text: "lead.recycle_warning",
-			Args: map[string]string{"lead": l.ID.String(), "company": l.Company,
-				"hours": fmt.Sprint(int(at.Sub(now).Hours() + 0.5))}, At: now})
+		logs.add(
+			"recycle warning",
+			slog.String("lead_id", l.ID.String()),
+			slog.String("rep_id", string(l.Assignee)),
+		)
+		return tx.Enqueue(ctx, Notice{
+			Key:    fmt.Sprintf("recycle-warn:%s:%s:%d", l.ID, l.Assignee, at.UnixMilli()),
+			Kind:   NoticeText,
+			LeadID: l.ID,
+			To:     l.Assignee,
+			Text:   "lead.recycle_warning",
+			Args: map[string]string{
+				"lead":    l.ID.String(),
+				"company": l.Company,
+				"hours":   fmt.Sprint(int(at.Sub(now).Hours() + 0.5)),
+			},
+			At: now,
+		})
 	})
 	return ok, err
 }
@@ -96,7 +115,11 @@ func (s *Service) recycle(ctx context.Context, l Lead, now time.Time) (bool, err
 		if err := s.recordRelease(ctx, tx, l, owner, RepID(ActorEngine), d, now); err != nil {
 			return err
 		}
-		logs.add("lead recycled", slog.String("lead_id", l.ID.String()), slog.String("rep_id", string(owner.ID)))
+		logs.add(
+			"lead recycled",
+			slog.String("lead_id", l.ID.String()),
+			slog.String("rep_id", string(owner.ID)),
+		)
 		return nil
 	})
 	return ok, err

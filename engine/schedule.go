@@ -47,7 +47,10 @@ func ParseQuietHours(s string) (QuietHours, error) {
 	start, err1 := clockMinutes(from)
 	end, err2 := clockMinutes(to)
 	if !ok || err1 != nil || err2 != nil || start == end {
-		return QuietHours{}, fmt.Errorf("quiet hours %q: want HH:MM-HH:MM such as 21:00-08:00, or empty for none", s)
+		return QuietHours{}, fmt.Errorf(
+			"quiet hours %q: want HH:MM-HH:MM such as 21:00-08:00, or empty for none",
+			s,
+		)
 	}
 	return QuietHours{Start: start, End: end, On: true}, nil
 }
@@ -157,16 +160,27 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 			return err
 		}
 		n = len(notices)
-		ev := LeadEvent{LeadID: l.ID, At: now, Event: EventReminded, Actor: ActorEngine, RepID: l.Assignee,
-			Detail: "due " + due.UTC().Format(time.RFC3339)}
+		ev := LeadEvent{
+			LeadID: l.ID,
+			At:     now,
+			Event:  EventReminded,
+			Actor:  ActorEngine,
+			RepID:  l.Assignee,
+			Detail: "due " + due.UTC().Format(time.RFC3339),
+		}
 		if tier > 0 {
 			ev.Event, ev.Detail = EventAlerted, fmt.Sprintf("overdue, tier %d", tier)
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
-		logs.add("deadline chased", slog.String("lead_id", l.ID.String()), slog.String("rep_id", string(l.Assignee)),
-			slog.Int("tier", tier), slog.Int("notices", n))
+		logs.add(
+			"deadline chased",
+			slog.String("lead_id", l.ID.String()),
+			slog.String("rep_id", string(l.Assignee)),
+			slog.Int("tier", tier),
+			slog.Int("notices", n),
+		)
 		return tx.Enqueue(ctx, notices...)
 	})
 	return n, err
@@ -175,7 +189,13 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 // chaseNotices builds the reminder, or the alerts of every tier from the
 // one last sent up to tier, each to its audience in its quiet-hour-free
 // local time.
-func (s *Service) chaseNotices(ctx context.Context, tx Tx, l Lead, tier int, now time.Time) ([]Notice, error) {
+func (s *Service) chaseNotices(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	tier int,
+	now time.Time,
+) ([]Notice, error) {
 	owner, err := tx.Rep(ctx, l.Assignee)
 	if err != nil {
 		return nil, err

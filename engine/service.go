@@ -172,8 +172,19 @@ func (s *Service) PutRep(ctx context.Context, r Rep, actor Actor) (Rep, error) {
 		if err != nil {
 			return err
 		}
-		entry := AuditEntry{At: now, Actor: actor, Action: "rep.put", Subject: string(r.ID),
-			Detail: fmt.Sprintf("role %s, team %q, capacity %d, active %t", r.Role, r.Team, r.Capacity, r.Active)}
+		entry := AuditEntry{
+			At:      now,
+			Actor:   actor,
+			Action:  "rep.put",
+			Subject: string(r.ID),
+			Detail: fmt.Sprintf(
+				"role %s, team %q, capacity %d, active %t",
+				r.Role,
+				r.Team,
+				r.Capacity,
+				r.Active,
+			),
+		}
 		if err := tx.Audit(ctx, entry); err != nil {
 			return err
 		}
@@ -206,7 +217,13 @@ func (s *Service) Leads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 			"is %q, must be one of pool, standby, assigned, won, lost", f.Status)
 	}
 	if f.Limit < 0 || f.Limit > MaxListLimit {
-		return nil, invalid("limit", "out_of_range", "is %d, must be from 1 to %d", f.Limit, MaxListLimit)
+		return nil, invalid(
+			"limit",
+			"out_of_range",
+			"is %d, must be from 1 to %d",
+			f.Limit,
+			MaxListLimit,
+		)
 	}
 	if f.Limit == 0 {
 		f.Limit = 100
@@ -249,7 +266,11 @@ func (s *Service) Disputes(ctx context.Context, f DisputeFilter) ([]Dispute, err
 // a preview.
 var errDryRun = errors.New("dry run")
 
-func (s *Service) dryRunnable(ctx context.Context, dry bool, fn func(tx Tx, logs *logQueue) error) error {
+func (s *Service) dryRunnable(
+	ctx context.Context,
+	dry bool,
+	fn func(tx Tx, logs *logQueue) error,
+) error {
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
 		if err := fn(tx, logs); err != nil {
 			return err

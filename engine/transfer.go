@@ -92,32 +92,63 @@ func (s *Service) Transfer(ctx context.Context, id LeadID, by, to RepID) (Transf
 	return out, err
 }
 
-func (s *Service) requestTransfer(ctx context.Context, tx Tx, l Lead, owner, to, by Rep, now time.Time,
-	out *TransferResult, logs *logQueue) error {
+func (s *Service) requestTransfer(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	owner, to, by Rep,
+	now time.Time,
+	out *TransferResult,
+	logs *logQueue,
+) error {
 	approvers, err := approversOf(ctx, tx, owner)
 	if err != nil {
 		return err
 	}
 	if len(approvers) == 0 {
-		return conflict("no_approver", "transfers need approval, and team %q has no lead or manager", owner.Team)
+		return conflict(
+			"no_approver",
+			"transfers need approval, and team %q has no lead or manager",
+			owner.Team,
+		)
 	}
 	req := TransferRequest{LeadID: l.ID, From: owner.ID, To: to.ID, RequestedBy: by.ID,
 		Status: TransferPending, RequestedAt: now}
 	if req.ID, err = tx.InsertTransfer(ctx, req); err != nil {
 		return err
 	}
-	ev := LeadEvent{LeadID: l.ID, At: now, Event: EventTransferred, Actor: Actor(by.ID), RepID: owner.ID,
-		Detail: fmt.Sprintf("%s: hand-over to %s asked, waiting for approval", req.ID, displayName(to))}
+	ev := LeadEvent{
+		LeadID: l.ID,
+		At:     now,
+		Event:  EventTransferred,
+		Actor:  Actor(by.ID),
+		RepID:  owner.ID,
+		Detail: fmt.Sprintf(
+			"%s: hand-over to %s asked, waiting for approval",
+			req.ID,
+			displayName(to),
+		),
+	}
 	if err := tx.AppendEvents(ctx, ev); err != nil {
 		return err
 	}
 	var notices []Notice
 	for _, a := range approvers {
-		notices = append(notices, Notice{Key: noticeKey(NoticeTransfer, l.ID, a.ID, now), Kind: NoticeTransfer,
-			LeadID: l.ID, To: a.ID, Text: req.ID.String(), At: now})
+		notices = append(notices, Notice{
+			Key:    noticeKey(NoticeTransfer, l.ID, a.ID, now),
+			Kind:   NoticeTransfer,
+			LeadID: l.ID,
+			To:     a.ID,
+			Text:   req.ID.String(),
+			At:     now,
+		})
 	}
 	out.Lead, out.Pending, out.Approvers = l, &req, approvers
-	logs.add("transfer requested", slog.String("lead_id", l.ID.String()), slog.String("rep_id", string(to.ID)))
+	logs.add(
+		"transfer requested",
+		slog.String("lead_id", l.ID.String()),
+		slog.String("rep_id", string(to.ID)),
+	)
 	return tx.Enqueue(ctx, notices...)
 }
 
@@ -147,7 +178,12 @@ func approversOf(ctx context.Context, tx Tx, owner Rep) ([]Rep, error) {
 // team lead or manager of the owner's team may; the first decision wins
 // and a second is Conflict. An approval hands the lead over at once, if
 // the receiver still has room.
-func (s *Service) DecideTransfer(ctx context.Context, id TransferID, by RepID, approve bool) (TransferRequest, error) {
+func (s *Service) DecideTransfer(
+	ctx context.Context,
+	id TransferID,
+	by RepID,
+	approve bool,
+) (TransferRequest, error) {
 	now := s.now()
 	var out TransferRequest
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
@@ -189,7 +225,14 @@ func (s *Service) DecideTransfer(ctx context.Context, id TransferID, by RepID, a
 	return out, err
 }
 
-func (s *Service) applyTransfer(ctx context.Context, tx Tx, req TransferRequest, owner, by Rep, approve bool, now time.Time) error {
+func (s *Service) applyTransfer(
+	ctx context.Context,
+	tx Tx,
+	req TransferRequest,
+	owner, by Rep,
+	approve bool,
+	now time.Time,
+) error {
 	key := "transfer.rejected"
 	if approve {
 		key = "transfer.approved"
@@ -198,7 +241,12 @@ func (s *Service) applyTransfer(ctx context.Context, tx Tx, req TransferRequest,
 			return err
 		}
 		if l.Status != StatusAssigned || l.Assignee != owner.ID {
-			return conflict("transfer_stale", "lead %s is no longer held by %s", l.ID, displayName(owner))
+			return conflict(
+				"transfer_stale",
+				"lead %s is no longer held by %s",
+				l.ID,
+				displayName(owner),
+			)
 		}
 		recv, err := s.claimant(ctx, tx, req.To)
 		if err != nil {
@@ -208,8 +256,14 @@ func (s *Service) applyTransfer(ctx context.Context, tx Tx, req TransferRequest,
 			return err
 		}
 	} else {
-		ev := LeadEvent{LeadID: req.LeadID, At: now, Event: EventDecided, Actor: Actor(by.ID), RepID: owner.ID,
-			Detail: fmt.Sprintf("%s: hand-over rejected", req.ID)}
+		ev := LeadEvent{
+			LeadID: req.LeadID,
+			At:     now,
+			Event:  EventDecided,
+			Actor:  Actor(by.ID),
+			RepID:  owner.ID,
+			Detail: fmt.Sprintf("%s: hand-over rejected", req.ID),
+		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}

@@ -103,7 +103,12 @@ func (r Rep) Validate() error {
 	c.text("timezone", r.Timezone, MaxShortLen, false)
 	if r.Timezone != "" && c.err == nil {
 		if _, err := time.LoadLocation(r.Timezone); err != nil {
-			c.fail("timezone", "invalid_value", "%q is not an IANA time zone such as Asia/Shanghai", r.Timezone)
+			c.fail(
+				"timezone",
+				"invalid_value",
+				"%q is not an IANA time zone such as Asia/Shanghai",
+				r.Timezone,
+			)
 		}
 	}
 	c.text("wecom_userid", r.WeComUserID, MaxShortLen, false)
@@ -145,7 +150,13 @@ func (p Profile) check(c *checker, prefix string) {
 
 func (p Profile) checkAttributes(c *checker, field string) {
 	if len(p.Attributes) > MaxAttributes {
-		c.fail(field, "too_many", "has %d keys, at most %d allowed", len(p.Attributes), MaxAttributes)
+		c.fail(
+			field,
+			"too_many",
+			"has %d keys, at most %d allowed",
+			len(p.Attributes),
+			MaxAttributes,
+		)
 		return
 	}
 	for k := range p.Attributes {
@@ -157,7 +168,13 @@ func (p Profile) checkAttributes(c *checker, field string) {
 		return
 	}
 	if len(b) > MaxAttributesLen {
-		c.fail(field, "too_long", "is %d bytes as JSON, at most %d allowed", len(b), MaxAttributesLen)
+		c.fail(
+			field,
+			"too_long",
+			"is %d bytes as JSON, at most %d allowed",
+			len(b),
+			MaxAttributesLen,
+		)
 	}
 }
 

@@ -74,7 +74,12 @@ func classify(err error) error {
 func classifyMySQL(me *gomysql.MySQLError, err error) error {
 	switch me.Number {
 	case mysqlDupEntry:
-		return &engine.Error{Kind: engine.Conflict, Code: "duplicate", Msg: "a unique value is taken", Err: err}
+		return &engine.Error{
+			Kind: engine.Conflict,
+			Code: "duplicate",
+			Msg:  "a unique value is taken",
+			Err:  err,
+		}
 	case mysqlDeadlock, mysqlLockWait:
 		return &transientError{err}
 	case mysqlServerShutdown:
@@ -87,7 +92,12 @@ func classifyMySQL(me *gomysql.MySQLError, err error) error {
 func classifySQLite(code int, err error) error {
 	switch {
 	case code == sqliteUnique || code == sqlitePKey:
-		return &engine.Error{Kind: engine.Conflict, Code: "duplicate", Msg: "a unique value is taken", Err: err}
+		return &engine.Error{
+			Kind: engine.Conflict,
+			Code: "duplicate",
+			Msg:  "a unique value is taken",
+			Err:  err,
+		}
 	case code&0xff == sqliteBusy || code&0xff == sqliteLocked:
 		return &transientError{err}
 	}

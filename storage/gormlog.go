@@ -34,11 +34,21 @@ func (g gormLogger) Error(ctx context.Context, msg string, args ...any) {
 	g.log.DebugContext(ctx, "gorm error", slog.String("msg", msg))
 }
 
-func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+func (g gormLogger) Trace(
+	ctx context.Context,
+	begin time.Time,
+	fc func() (string, int64),
+	err error,
+) {
 	took := time.Since(begin)
 	if took >= slowStatement {
 		_, rows := fc()
-		g.log.WarnContext(ctx, "slow statement", slog.Duration("took", took), slog.Int64("rows", rows))
+		g.log.WarnContext(
+			ctx,
+			"slow statement",
+			slog.Duration("took", took),
+			slog.Int64("rows", rows),
+		)
 	}
 	if !g.log.Enabled(ctx, slog.LevelDebug) {
 		return

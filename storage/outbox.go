@@ -36,12 +36,23 @@ func (t *tx) Enqueue(ctx context.Context, notices ...engine.Notice) error {
 		if n.NotBefore.After(n.At) {
 			next = dbTime(n.NotBefore)
 		}
-		rows[i] = outboxRow{Key: n.Key, Kind: string(n.Kind), LeadID: int64(n.LeadID), RepID: string(n.To),
-			Text: n.Text, Args: args, Status: outboxPending, NextAt: next, CreatedAt: at}
+		rows[i] = outboxRow{
+			Key:       n.Key,
+			Kind:      string(n.Kind),
+			LeadID:    int64(n.LeadID),
+			RepID:     string(n.To),
+			Text:      n.Text,
+			Args:      args,
+			Status:    outboxPending,
+			NextAt:    next,
+			CreatedAt: at,
+		}
 	}
 	per := max(1, t.maxParams/14)
-	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
-		CreateInBatches(rows, per).Error
+	err := t.db.WithContext(ctx).
+		Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoNothing: true}).
+		CreateInBatches(rows, per).
+		Error
 	return wrapf(err, "enqueue %d notices", len(notices))
 }
 
@@ -49,11 +60,17 @@ func (t *tx) Enqueue(ctx context.Context, notices ...engine.Notice) error {
 // Each notice is leased by a conditional update, so of several senders
 // (replicas) exactly one gets it; a sender that dies loses its lease and
 // another takes the notice over when it expires.
-func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]engine.OutboxItem, error) {
+func (s *Store) ClaimNotices(
+	ctx context.Context,
+	now time.Time,
+	lease time.Duration,
+	limit int,
+) ([]engine.OutboxItem, error) {
 	now = dbTime(now)
 	var rows []outboxRow
 	err := s.w.WithContext(ctx).Where("status = ? AND next_at <= ?", outboxPending, now).
-		Where("lease_until IS NULL OR lease_until < ?", now).Order("id").Limit(limit).Find(&rows).Error
+		Where("lease_until IS NULL OR lease_until < ?", now).
+		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list due notices")
 	}
@@ -61,8 +78,16 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Dura
 	var out []engine.OutboxItem
 	for _, r := range rows {
 		res := s.w.WithContext(ctx).Model(&outboxRow{}).
-			Where("id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)", r.ID, outboxPending, now).
-			Updates(map[string]any{"lease_until": until, "attempts": gorm.Expr("attempts + 1")})
+			Where(
+				"id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)",
+				r.ID,
+				outboxPending,
+				now,
+			).
+			Updates(map[string]any{
+				"lease_until": until,
+				"attempts":    gorm.Expr("attempts + 1"),
+			})
 		if res.Error != nil {
 			return out, wrapf(res.Error, "lease notice %d", r.ID)
 		}
@@ -95,7 +120,11 @@ func (s *Store) RecordDelivery(ctx context.Context, d engine.Delivery) error {
 // Delivered returns the platforms a notice has reached.
 func (s *Store) Delivered(ctx context.Context, id int64) (map[string]bool, error) {
 	var platforms []string
-	err := s.r.WithContext(ctx).Model(&deliveryRow{}).Where("outbox_id = ?", id).Pluck("platform", &platforms).Error
+	err := s.r.WithContext(ctx).
+		Model(&deliveryRow{}).
+		Where("outbox_id = ?", id).
+		Pluck("platform", &platforms).
+		Error
 	if err != nil {
 		return nil, wrapf(err, "load deliveries of notice %d", id)
 	}
@@ -109,13 +138,24 @@ func (s *Store) Delivered(ctx context.Context, id int64) (map[string]bool, error
 // CompleteNotice marks a notice sent.
 func (s *Store) CompleteNotice(ctx context.Context, id int64, at time.Time) error {
 	err := s.w.WithContext(ctx).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": outboxSent, "completed_at": dbTime(at), "lease_until": nil}).Error
+		Updates(map[string]any{
+			"status":       outboxSent,
+			"completed_at": dbTime(at),
+			"lease_until":  nil,
+		}).
+		Error
 	return wrapf(err, "complete notice %d", id)
 }
 
 // RetryNotice releases a notice's lease and makes it due again at next.
 // With final it is given up instead, and kept with its last error.
-func (s *Store) RetryNotice(ctx context.Context, id int64, next time.Time, lastErr string, final bool) error {
+func (s *Store) RetryNotice(
+	ctx context.Context,
+	id int64,
+	next time.Time,
+	lastErr string,
+	final bool,
+) error {
 	set := map[string]any{"lease_until": nil, "next_at": dbTime(next), "last_error": lastErr}
 	if final {
 		set["status"] = outboxFailed
@@ -128,10 +168,20 @@ func (s *Store) RetryNotice(ctx context.Context, id int64, next time.Time, lastE
 // Deliveries returns what reached rep on platform after the delivery
 // with id after, oldest first: the feed of a chat that keeps no history
 // of its own, such as the console.
-func (s *Store) Deliveries(ctx context.Context, platform string, rep engine.RepID, after int64, limit int) ([]engine.Delivery, error) {
+func (s *Store) Deliveries(
+	ctx context.Context,
+	platform string,
+	rep engine.RepID,
+	after int64,
+	limit int,
+) ([]engine.Delivery, error) {
 	var rows []deliveryRow
-	err := s.r.WithContext(ctx).Where("platform = ? AND rep_id = ? AND id > ?", platform, string(rep), after).
-		Order("id").Limit(limit).Find(&rows).Error
+	err := s.r.WithContext(ctx).
+		Where("platform = ? AND rep_id = ? AND id > ?", platform, string(rep), after).
+		Order("id").
+		Limit(limit).
+		Find(&rows).
+		Error
 	if err != nil {
 		return nil, wrapf(err, "list deliveries to %s", rep)
 	}
@@ -142,7 +192,10 @@ func (s *Store) Deliveries(ctx context.Context, platform string, rep engine.RepI
 // are, to update them when it changes.
 func (s *Store) LeadDeliveries(ctx context.Context, lead engine.LeadID) ([]engine.Delivery, error) {
 	var rows []deliveryRow
-	if err := s.r.WithContext(ctx).Where("lead_id = ?", int64(lead)).Order("id").Find(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).
+		Where("lead_id = ?", int64(lead)).
+		Order("id").
+		Find(&rows).Error; err != nil {
 		return nil, wrapf(err, "list deliveries of lead %s", lead)
 	}
 	return s.withNotices(ctx, rows)
@@ -178,7 +231,12 @@ func (s *Store) withNotices(ctx context.Context, rows []deliveryRow) ([]engine.D
 // AcquireLease makes holder the holder of the named lease until now+ttl,
 // if nobody else holds it unexpired, and reports whether holder has it.
 // A holder renews by acquiring again before it expires.
-func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+func (s *Store) AcquireLease(
+	ctx context.Context,
+	name, holder string,
+	now time.Time,
+	ttl time.Duration,
+) (bool, error) {
 	now = dbTime(now)
 	until := now.Add(ttl)
 	res := s.w.WithContext(ctx).Model(&leaseRow{}).
@@ -190,7 +248,9 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 	if res.RowsAffected == 1 {
 		return true, nil
 	}
-	err := classify(s.w.WithContext(ctx).Create(&leaseRow{Name: name, Holder: holder, ExpiresAt: until}).Error)
+	err := classify(
+		s.w.WithContext(ctx).Create(&leaseRow{Name: name, Holder: holder, ExpiresAt: until}).Error,
+	)
 	if isDuplicate(err) {
 		return false, nil
 	}
@@ -200,6 +260,9 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 // ReleaseLease gives up the lease if holder has it, so that another
 // process takes over at once rather than when it expires.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	err := s.w.WithContext(ctx).Where("name = ? AND holder = ?", name, holder).Delete(&leaseRow{}).Error
+	err := s.w.WithContext(ctx).
+		Where("name = ? AND holder = ?", name, holder).
+		Delete(&leaseRow{}).
+		Error
 	return wrapf(err, "release lease %s", name)
 }

@@ -103,8 +103,14 @@ func (r reader) Ownerships(ctx context.Context, id engine.LeadID) ([]engine.Owne
 	}
 	out := make([]engine.Ownership, len(rows))
 	for i, row := range rows {
-		out[i] = engine.Ownership{LeadID: id, RepID: engine.RepID(row.RepID), How: engine.Event(row.How),
-			StartedAt: row.StartedAt, EndedAt: row.EndedAt, EndReason: row.EndReason}
+		out[i] = engine.Ownership{
+			LeadID:    id,
+			RepID:     engine.RepID(row.RepID),
+			How:       engine.Event(row.How),
+			StartedAt: row.StartedAt,
+			EndedAt:   row.EndedAt,
+			EndReason: row.EndReason,
+		}
 	}
 	return out, nil
 }
@@ -131,12 +137,18 @@ func (r reader) Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.
 	return out, nil
 }
 
-func (r reader) Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error) {
+func (r reader) Transfer(
+	ctx context.Context,
+	id engine.TransferID,
+) (engine.TransferRequest, error) {
 	var row transferRow
 	err := r.db.WithContext(ctx).Where("id = ?", int64(id)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return engine.TransferRequest{}, &engine.Error{Kind: engine.NotFound, Code: "transfer_not_found",
-			Msg: fmt.Sprintf("no transfer request has id %s", id)}
+		return engine.TransferRequest{}, &engine.Error{
+			Kind: engine.NotFound,
+			Code: "transfer_not_found",
+			Msg:  fmt.Sprintf("no transfer request has id %s", id),
+		}
 	}
 	if err != nil {
 		return engine.TransferRequest{}, wrapf(err, "load transfer %s", id)
@@ -174,21 +186,35 @@ func (r reader) RecentTierA(ctx context.Context, limit int) ([]engine.RepID, err
 
 func (r reader) Decisions(ctx context.Context, id engine.LeadID) ([]engine.Decision, error) {
 	var rows []decisionRow
-	if err := r.db.WithContext(ctx).Where("lead_id = ?", int64(id)).Order("id").Find(&rows).Error; err != nil {
+	if err := r.db.WithContext(ctx).
+		Where("lead_id = ?", int64(id)).
+		Order("id").
+		Find(&rows).Error; err != nil {
 		return nil, wrapf(err, "load decisions of lead %s", id)
 	}
 	out := make([]engine.Decision, len(rows))
 	for i, row := range rows {
-		out[i] = engine.Decision{Strategy: row.Strategy, RepID: engine.RepID(row.RepID), Reasons: row.Reasons,
-			Candidates: fromCandidateDocs(row.Candidates), At: row.At}
+		out[i] = engine.Decision{
+			Strategy:   row.Strategy,
+			RepID:      engine.RepID(row.RepID),
+			Reasons:    row.Reasons,
+			Candidates: fromCandidateDocs(row.Candidates),
+			At:         row.At,
+		}
 	}
 	return out, nil
 }
 
-func (r reader) CountEvents(ctx context.Context, rep engine.RepID, ev engine.Event, since time.Time) (int, error) {
+func (r reader) CountEvents(
+	ctx context.Context,
+	rep engine.RepID,
+	ev engine.Event,
+	since time.Time,
+) (int, error) {
 	var n int64
 	err := r.db.WithContext(ctx).Model(&leadEventRow{}).
-		Where("rep_id = ? AND event = ? AND at >= ?", string(rep), string(ev), dbTime(since)).Count(&n).Error
+		Where("rep_id = ? AND event = ? AND at >= ?", string(rep), string(ev), dbTime(since)).
+		Count(&n).Error
 	if err != nil {
 		return 0, wrapf(err, "count %s events of rep %s", ev, rep)
 	}
@@ -198,7 +224,10 @@ func (r reader) CountEvents(ctx context.Context, rep engine.RepID, ev engine.Eve
 // AuditEntries returns the audit lines of one action, oldest first.
 func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.AuditEntry, error) {
 	var rows []auditRow
-	if err := s.r.WithContext(ctx).Where("action = ?", action).Order("id").Find(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).
+		Where("action = ?", action).
+		Order("id").
+		Find(&rows).Error; err != nil {
 		return nil, wrapf(err, "load audit lines %s", action)
 	}
 	out := make([]engine.AuditEntry, len(rows))
@@ -211,8 +240,13 @@ func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.Audit
 
 func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
 	var rows []leadRow
-	err := r.db.WithContext(ctx).Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
-		Where("reminded = ? OR alert_tier < ?", false, 3).Order("due_at").Limit(limit).Find(&rows).Error
+	err := r.db.WithContext(ctx).
+		Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
+		Where("reminded = ? OR alert_tier < ?", false, 3).
+		Order("due_at").
+		Limit(limit).
+		Find(&rows).
+		Error
 	if err != nil {
 		return nil, wrapf(err, "list leads due")
 	}
@@ -236,7 +270,11 @@ func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Disput
 	return row.toEngine(), nil
 }
 
-func (r reader) StaleLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+func (r reader) StaleLeads(
+	ctx context.Context,
+	before time.Time,
+	limit int,
+) ([]engine.Lead, error) {
 	var rows []leadRow
 	b := dbTime(before)
 	err := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).

@@ -72,7 +72,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.w, err = openMySQL(o, cfg)
 		s.r = s.w
 	default:
-		return nil, fmt.Errorf("open database: unknown driver %q (want %s or %s)", o.Driver, SQLite, MySQL)
+		return nil, fmt.Errorf(
+			"open database: unknown driver %q (want %s or %s)",
+			o.Driver,
+			SQLite,
+			MySQL,
+		)
 	}
 	if err != nil {
 		return nil, err
@@ -260,8 +265,15 @@ func (s *Store) Update(ctx context.Context, fn func(engine.Tx) error) error {
 			return err
 		}
 		if attempt == maxAttempts {
-			return &engine.Error{Kind: engine.Unavailable, Code: "database_busy",
-				Msg: fmt.Sprintf("the database stayed busy over %d attempts; try again", attempt), Err: t.err}
+			return &engine.Error{
+				Kind: engine.Unavailable,
+				Code: "database_busy",
+				Msg: fmt.Sprintf(
+					"the database stayed busy over %d attempts; try again",
+					attempt,
+				),
+				Err: t.err,
+			}
 		}
 		s.log.Debug("transaction retried", slog.Int("attempt", attempt), slog.Any("err", t.err))
 		backoff := time.Duration(attempt*attempt) * time.Millisecond * time.Duration(1+rand.IntN(5))
@@ -288,7 +300,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return errors.New("migrate: another process holds the migration lock for over 60s")
 		}
 		defer db.Exec("SELECT RELEASE_LOCK('leadbot_migrate')")
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+		db = db.Set(
+			"gorm:table_options",
+			"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+		)
 		return classify(db.AutoMigrate(allRows...))
 	})
 }

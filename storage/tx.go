@@ -34,7 +34,10 @@ func (t *tx) insert(ctx context.Context, rows any) error {
 	return t.db.WithContext(ctx).CreateInBatches(rows, per).Error
 }
 
-func (t *tx) LeadIDsByExternalID(ctx context.Context, ids []string) (map[string]engine.LeadID, error) {
+func (t *tx) LeadIDsByExternalID(
+	ctx context.Context,
+	ids []string,
+) (map[string]engine.LeadID, error) {
 	out := make(map[string]engine.LeadID)
 	for chunk := range chunks(ids) {
 		var rows []leadRow
@@ -97,8 +100,14 @@ func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
 		return engine.Rep{}, err
 	}
 	if isDuplicate(classify(err)) {
-		return engine.Rep{}, &engine.Error{Kind: engine.Conflict, Code: "chat_user_taken",
-			Msg: fmt.Sprintf("another rep already has the wecom_userid or dingtalk_userid of rep %q", r.ID)}
+		return engine.Rep{}, &engine.Error{
+			Kind: engine.Conflict,
+			Code: "chat_user_taken",
+			Msg: fmt.Sprintf(
+				"another rep already has the wecom_userid or dingtalk_userid of rep %q",
+				r.ID,
+			),
+		}
 	}
 	if err != nil {
 		return engine.Rep{}, wrapf(err, "save rep %s", r.ID)
@@ -162,7 +171,9 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 			set["held_since"] = at
 		}
 	}
-	q := t.db.WithContext(ctx).Model(&leadRow{}).Where("id = ? AND status = ?", int64(c.ID), string(c.From))
+	q := t.db.WithContext(ctx).
+		Model(&leadRow{}).
+		Where("id = ? AND status = ?", int64(c.ID), string(c.From))
 	if c.FromAssignee != "" {
 		q = q.Where("assignee = ?", string(c.FromAssignee))
 	}
@@ -177,7 +188,12 @@ func (t *tx) TouchLead(ctx context.Context, lt engine.LeadTouch) (bool, error) {
 	at := dbTime(lt.At)
 	set := map[string]any{"touched_at": at, "updated_at": at, "recycle_warned": false}
 	q := t.db.WithContext(ctx).Model(&leadRow{}).
-		Where("id = ? AND status = ? AND assignee = ?", int64(lt.ID), string(engine.StatusAssigned), string(lt.Owner))
+		Where(
+			"id = ? AND status = ? AND assignee = ?",
+			int64(lt.ID),
+			string(engine.StatusAssigned),
+			string(lt.Owner),
+		)
 	if lt.Accept {
 		set["accepted_at"] = at
 		q = q.Where("accepted_at IS NULL")
@@ -238,7 +254,12 @@ func (t *tx) StartOwnerships(ctx context.Context, os ...engine.Ownership) error 
 	return wrapf(t.insert(ctx, rows), "record lead owners")
 }
 
-func (t *tx) EndOwnership(ctx context.Context, id engine.LeadID, at time.Time, reason string) error {
+func (t *tx) EndOwnership(
+	ctx context.Context,
+	id engine.LeadID,
+	at time.Time,
+	reason string,
+) error {
 	err := t.db.WithContext(ctx).Model(&ownershipRow{}).
 		Where("lead_id = ? AND ended_at IS NULL", int64(id)).
 		Updates(map[string]any{"ended_at": dbTime(at), "end_reason": reason}).Error
@@ -308,9 +329,18 @@ func (t *tx) InsertDispute(ctx context.Context, d engine.Dispute) (engine.Disput
 	return engine.DisputeID(row.ID), nil
 }
 
-func (t *tx) InsertTransfer(ctx context.Context, r engine.TransferRequest) (engine.TransferID, error) {
-	row := transferRow{LeadID: int64(r.LeadID), FromRep: string(r.From), ToRep: string(r.To),
-		RequestedBy: string(r.RequestedBy), Status: string(r.Status), RequestedAt: dbTime(r.RequestedAt)}
+func (t *tx) InsertTransfer(
+	ctx context.Context,
+	r engine.TransferRequest,
+) (engine.TransferID, error) {
+	row := transferRow{
+		LeadID:      int64(r.LeadID),
+		FromRep:     string(r.From),
+		ToRep:       string(r.To),
+		RequestedBy: string(r.RequestedBy),
+		Status:      string(r.Status),
+		RequestedAt: dbTime(r.RequestedAt),
+	}
 	if err := t.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return 0, wrapf(err, "request transfer of lead %s", r.LeadID)
 	}
@@ -321,16 +351,30 @@ func (t *tx) DecideTransfer(ctx context.Context, id engine.TransferID, status en
 	by engine.RepID, at time.Time) (bool, error) {
 	res := t.db.WithContext(ctx).Model(&transferRow{}).
 		Where("id = ? AND status = ?", int64(id), string(engine.TransferPending)).
-		Updates(map[string]any{"status": string(status), "decided_by": string(by), "decided_at": dbTime(at)})
+		Updates(map[string]any{
+			"status":     string(status),
+			"decided_by": string(by),
+			"decided_at": dbTime(at),
+		})
 	if res.Error != nil {
 		return false, wrapf(res.Error, "decide transfer %s", id)
 	}
 	return res.RowsAffected == 1, nil
 }
 
-func (t *tx) MarkChased(ctx context.Context, id engine.LeadID, due time.Time, tier int) (bool, error) {
+func (t *tx) MarkChased(
+	ctx context.Context,
+	id engine.LeadID,
+	due time.Time,
+	tier int,
+) (bool, error) {
 	q := t.db.WithContext(ctx).Model(&leadRow{}).
-		Where("id = ? AND status = ? AND due_at = ?", int64(id), string(engine.StatusAssigned), dbTime(due))
+		Where(
+			"id = ? AND status = ? AND due_at = ?",
+			int64(id),
+			string(engine.StatusAssigned),
+			dbTime(due),
+		)
 	set := map[string]any{"reminded": true}
 	if tier > 0 {
 		q = q.Where("alert_tier < ?", tier)
@@ -348,26 +392,45 @@ func (t *tx) MarkChased(ctx context.Context, id engine.LeadID, due time.Time, ti
 func (t *tx) DecideDispute(ctx context.Context, d engine.Dispute) (bool, error) {
 	res := t.db.WithContext(ctx).Model(&disputeRow{}).
 		Where("id = ? AND status = ?", int64(d.ID), string(engine.DisputeOpen)).
-		Updates(map[string]any{"status": string(d.Status), "decided_by": optString(string(d.DecidedBy)),
-			"decided_at": dbTimePtr(d.DecidedAt), "comment": d.Comment, "split": d.Split})
+		Updates(map[string]any{
+			"status":     string(d.Status),
+			"decided_by": optString(string(d.DecidedBy)),
+			"decided_at": dbTimePtr(d.DecidedAt),
+			"comment":    d.Comment,
+			"split":      d.Split,
+		})
 	if res.Error != nil {
 		return false, wrapf(res.Error, "decide dispute %s", d.ID)
 	}
 	return res.RowsAffected == 1, nil
 }
 
-func (t *tx) VoteDispute(ctx context.Context, id engine.DisputeID, team string, by engine.RepID, at time.Time) ([]string, error) {
+func (t *tx) VoteDispute(
+	ctx context.Context,
+	id engine.DisputeID,
+	team string,
+	by engine.RepID,
+	at time.Time,
+) ([]string, error) {
 	row := disputeVoteRow{DisputeID: int64(id), Team: team, RepID: string(by), At: dbTime(at)}
 	err := t.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 	if err != nil {
 		return nil, wrapf(err, "record approval of dispute %s", id)
 	}
 	var teams []string
-	err = t.db.WithContext(ctx).Model(&disputeVoteRow{}).Where("dispute_id = ?", int64(id)).Pluck("team", &teams).Error
+	err = t.db.WithContext(ctx).
+		Model(&disputeVoteRow{}).
+		Where("dispute_id = ?", int64(id)).
+		Pluck("team", &teams).
+		Error
 	return teams, wrapf(err, "load approvals of dispute %s", id)
 }
 
-func (t *tx) MarkRecycleWarned(ctx context.Context, id engine.LeadID, owner engine.RepID) (bool, error) {
+func (t *tx) MarkRecycleWarned(
+	ctx context.Context,
+	id engine.LeadID,
+	owner engine.RepID,
+) (bool, error) {
 	res := t.db.WithContext(ctx).Model(&leadRow{}).
 		Where("id = ? AND status = ? AND assignee = ? AND recycle_warned = ?",
 			int64(id), string(engine.StatusAssigned), string(owner), false).

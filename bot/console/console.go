@@ -34,7 +34,13 @@ var assets embed.FS
 type Store interface {
 	Rep(ctx context.Context, id engine.RepID) (engine.Rep, error)
 	Reps(ctx context.Context) ([]engine.Rep, error)
-	Deliveries(ctx context.Context, platform string, rep engine.RepID, after int64, limit int) ([]engine.Delivery, error)
+	Deliveries(
+		ctx context.Context,
+		platform string,
+		rep engine.RepID,
+		after int64,
+		limit int,
+	) ([]engine.Delivery, error)
 }
 
 // Options configure the console.
@@ -86,7 +92,12 @@ func (c *Console) Send(ctx context.Context, to engine.Rep, m bot.Message) (strin
 }
 
 // Update wakes the viewer's open pages, which draw the card's new state.
-func (c *Console) Update(ctx context.Context, d engine.Delivery, to engine.Rep, m bot.Message) error {
+func (c *Console) Update(
+	ctx context.Context,
+	d engine.Delivery,
+	to engine.Rep,
+	m bot.Message,
+) error {
 	c.hub.notify(to.ID)
 	return nil
 }
@@ -95,7 +106,10 @@ func (c *Console) Update(ctx context.Context, d engine.Delivery, to engine.Rep, 
 func (c *Console) Handler() http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "assets")
-	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	mux.Handle(
+		"GET /console/static/",
+		http.StripPrefix("/console/static/", http.FileServerFS(static)),
+	)
 	mux.HandleFunc("GET /{$}", c.index)
 	mux.HandleFunc("GET /console/api/users", c.users)
 	mux.HandleFunc("GET /console/api/feed", c.feed)
@@ -165,7 +179,11 @@ func (c *Console) feed(w http.ResponseWriter, r *http.Request) {
 	for _, d := range ds[max(0, len(ds)-100):] {
 		m, err := c.opt.Renderer.Notice(r.Context(), d.Notice, user)
 		if err != nil {
-			c.opt.Log.Warn("console card not drawn", slog.Int64("notice_id", d.OutboxID), slog.Any("err", err))
+			c.opt.Log.Warn(
+				"console card not drawn",
+				slog.Int64("notice_id", d.OutboxID),
+				slog.Any("err", err),
+			)
 			continue
 		}
 		items = append(items, itemJSON{ID: d.ID, At: d.At, Text: m.Text, Card: m.Card})
@@ -227,7 +245,11 @@ func (c *Console) click(w http.ResponseWriter, r *http.Request) { c.inbound(w, r
 func (c *Console) inbound(w http.ResponseWriter, r *http.Request, click bool) {
 	var in sayJSON
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "malformed request: " + err.Error()})
+		writeJSON(
+			w,
+			http.StatusBadRequest,
+			map[string]string{"error": "malformed request: " + err.Error()},
+		)
 		return
 	}
 	msg := bot.Inbound{Platform: Name, Text: in.Text}
@@ -253,7 +275,11 @@ func (c *Console) inbound(w http.ResponseWriter, r *http.Request, click bool) {
 func (c *Console) user(ctx context.Context, id string) (engine.Rep, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return engine.Rep{}, &engine.Error{Kind: engine.NotFound, Code: "unknown_user", Msg: "no user picked"}
+		return engine.Rep{}, &engine.Error{
+			Kind: engine.NotFound,
+			Code: "unknown_user",
+			Msg:  "no user picked",
+		}
 	}
 	return c.opt.Store.Rep(ctx, engine.RepID(id))
 }
@@ -267,7 +293,11 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusServiceUnavailable
 	}
 	if status == http.StatusInternalServerError && !errors.Is(err, context.Canceled) {
-		c.opt.Log.Error("console request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+		c.opt.Log.Error(
+			"console request failed",
+			slog.String("path", r.URL.Path),
+			slog.Any("err", err),
+		)
 	}
 	writeJSON(w, status, map[string]string{"error": i18n.T(c.opt.Lang, "error.internal", nil)})
 }

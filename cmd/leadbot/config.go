@@ -287,13 +287,21 @@ func (c Config) Validate() error {
 		bad("http.addr", "is empty; want host:port such as 127.0.0.1:8080")
 	}
 	if c.HTTP.ShutdownTimeout <= 0 {
-		bad("http.shutdown_timeout", "is %s; want a positive duration such as 15s", c.HTTP.ShutdownTimeout)
+		bad(
+			"http.shutdown_timeout",
+			"is %s; want a positive duration such as 15s",
+			c.HTTP.ShutdownTimeout,
+		)
 	}
 	switch c.Database.Driver {
 	case storage.SQLite:
 	case storage.MySQL:
 		if _, err := storage.MySQLDSN(c.Database.DSN); err != nil {
-			bad("database.dsn", "is not a MySQL DSN such as user:pass@tcp(host:3306)/leadbot (%v)", err)
+			bad(
+				"database.dsn",
+				"is not a MySQL DSN such as user:pass@tcp(host:3306)/leadbot (%v)",
+				err,
+			)
 		}
 	default:
 		bad("database.driver", "is %q; allowed: sqlite, mysql", c.Database.Driver)
@@ -358,16 +366,29 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if e.Pool.ClaimsPerDay < 0 {
 		bad("engine.pool.claims_per_day", "is %d; want 0 (no cap) or more", e.Pool.ClaimsPerDay)
 	}
-	if e.Pool.RecycleAfter < 0 || e.Pool.RecycleWarning < 0 || e.Pool.RecycleWarning > e.Pool.RecycleAfter {
-		bad("engine.pool.recycle_warning", "is %s; want 0 to recycle_after (%s)", e.Pool.RecycleWarning,
-			e.Pool.RecycleAfter)
+	if e.Pool.RecycleAfter < 0 || e.Pool.RecycleWarning < 0 ||
+		e.Pool.RecycleWarning > e.Pool.RecycleAfter {
+		bad(
+			"engine.pool.recycle_warning",
+			"is %s; want 0 to recycle_after (%s)",
+			e.Pool.RecycleWarning,
+			e.Pool.RecycleAfter,
+		)
 	}
 	if e.Pool.ReclaimCooldown < 0 {
-		bad("engine.pool.reclaim_cooldown", "is %s; want 0 or a positive duration", e.Pool.ReclaimCooldown)
+		bad(
+			"engine.pool.reclaim_cooldown",
+			"is %s; want 0 or a positive duration",
+			e.Pool.ReclaimCooldown,
+		)
 	}
 	if e.Disputes.EscalateAfter < 0 || e.Disputes.ProtectExisting < 0 {
-		bad("engine.disputes", "escalate_after %s and protect_existing %s must be 0 (off) or positive",
-			e.Disputes.EscalateAfter, e.Disputes.ProtectExisting)
+		bad(
+			"engine.disputes",
+			"escalate_after %s and protect_existing %s must be 0 (off) or positive",
+			e.Disputes.EscalateAfter,
+			e.Disputes.ProtectExisting,
+		)
 	}
 	if e.LearnEvery < 0 {
 		bad("engine.learn_every", "is %d; want 0 (off) or more", e.LearnEvery)
@@ -378,7 +399,11 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
-	for key, d := range map[string]time.Duration{"a": e.FirstTouch.A, "b": e.FirstTouch.B, "c": e.FirstTouch.C} {
+	for key, d := range map[string]time.Duration{
+		"a": e.FirstTouch.A,
+		"b": e.FirstTouch.B,
+		"c": e.FirstTouch.C,
+	} {
 		if d <= 0 {
 			bad("engine.first_touch."+key, "is %s; want a positive duration such as 4h", d)
 		}
@@ -387,7 +412,11 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 
 // hours is the working day deadlines count in.
 func (c Config) hours() (engine.BusinessHours, error) {
-	return engine.ParseBusinessHours(c.Engine.BusinessHours, c.Engine.BusinessDays, c.Engine.Holidays)
+	return engine.ParseBusinessHours(
+		c.Engine.BusinessHours,
+		c.Engine.BusinessDays,
+		c.Engine.Holidays,
+	)
 }
 
 // scoring is the scoring configuration in the reasons' language.
@@ -407,7 +436,9 @@ func (c Config) routing() engine.ValueOptions {
 // policy is the engine policy the configuration sets.
 func (c Config) policy() engine.Policy {
 	ft := c.Engine.FirstTouch
-	return engine.Policy{Mode: engine.Mode(c.Engine.Mode), TransferApproval: c.Engine.TransferApproval,
+	return engine.Policy{
+		Mode:                 engine.Mode(c.Engine.Mode),
+		TransferApproval:     c.Engine.TransferApproval,
 		Lang:                 engine.Lang(c.Engine.Lang),
 		ClaimsPerDay:         c.Engine.Pool.ClaimsPerDay,
 		ReclaimCooldown:      c.Engine.Pool.ReclaimCooldown,
@@ -415,7 +446,12 @@ func (c Config) policy() engine.Policy {
 		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
-		FirstTouch:           map[engine.Tier]time.Duration{engine.TierA: ft.A, engine.TierB: ft.B, engine.TierC: ft.C}}
+		FirstTouch: map[engine.Tier]time.Duration{
+			engine.TierA: ft.A,
+			engine.TierB: ft.B,
+			engine.TierC: ft.C,
+		},
+	}
 }
 
 // consoleOn reports whether the local console is served: always when
@@ -444,16 +480,22 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 	if sc.Tick < time.Second || sc.Tick > time.Hour {
 		bad("scheduler.tick", "is %s; allowed: 1s to 1h (LEADBOT_SCHEDULER_TICK)", sc.Tick)
 	}
-	for key, d := range map[string]time.Duration{"remind_before (LEADBOT_REMIND_BEFORE)": sc.RemindBefore,
+	for key, d := range map[string]time.Duration{
+		"remind_before (LEADBOT_REMIND_BEFORE)":                   sc.RemindBefore,
 		"escalate_lead_after (LEADBOT_ESCALATE_LEAD_AFTER)":       sc.EscalateLeadAfter,
-		"escalate_manager_after (LEADBOT_ESCALATE_MANAGER_AFTER)": sc.EscalateManagerAfter} {
+		"escalate_manager_after (LEADBOT_ESCALATE_MANAGER_AFTER)": sc.EscalateManagerAfter,
+	} {
 		if d <= 0 {
 			bad("scheduler."+key, "is %s; want a positive duration such as 4h", d)
 		}
 	}
 	if sc.EscalateManagerAfter <= sc.EscalateLeadAfter {
-		bad("scheduler.escalate_manager_after", "is %s; it must be later than escalate_lead_after (%s)",
-			sc.EscalateManagerAfter, sc.EscalateLeadAfter)
+		bad(
+			"scheduler.escalate_manager_after",
+			"is %s; it must be later than escalate_lead_after (%s)",
+			sc.EscalateManagerAfter,
+			sc.EscalateLeadAfter,
+		)
 	}
 	if _, err := engine.ParseQuietHours(sc.QuietHours); err != nil {
 		bad("scheduler.quiet_hours (LEADBOT_QUIET_HOURS)", "%v", err)
@@ -463,8 +505,12 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 // schedule is when the engine chases deadlines.
 func (c Config) schedule() engine.Schedule {
 	q, _ := engine.ParseQuietHours(c.Scheduler.QuietHours)
-	return engine.Schedule{RemindBefore: c.Scheduler.RemindBefore, EscalateLeadAfter: c.Scheduler.EscalateLeadAfter,
-		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter, Quiet: q}
+	return engine.Schedule{
+		RemindBefore:         c.Scheduler.RemindBefore,
+		EscalateLeadAfter:    c.Scheduler.EscalateLeadAfter,
+		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter,
+		Quiet:                q,
+	}
 }
 
 // wecom is the WeCom adapter's configuration; it is on when a CorpID is
@@ -479,8 +525,13 @@ func (c Config) wecom() wecom.Config {
 // client id is set. The robot code defaults to the client id.
 func (c Config) dingtalk() dingtalk.Config {
 	d := c.DingTalk
-	return dingtalk.Config{ClientID: d.ClientID, ClientSecret: d.ClientSecret, RobotCode: d.RobotCode,
-		CardTemplateID: d.CardTemplateID, APIBase: d.APIBase}.WithDefaults()
+	return dingtalk.Config{
+		ClientID:       d.ClientID,
+		ClientSecret:   d.ClientSecret,
+		RobotCode:      d.RobotCode,
+		CardTemplateID: d.CardTemplateID,
+		APIBase:        d.APIBase,
+	}.WithDefaults()
 }
 
 // must unwraps a value that Validate has checked already.

@@ -72,8 +72,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return runImport(ctx, c, k, file, opts, stdout, stderr)
 }
 
-func runImport(ctx context.Context, c Config, kind csvimport.Kind, file string, opts csvimport.Options,
-	stdout, stderr io.Writer) error {
+func runImport(
+	ctx context.Context,
+	c Config,
+	kind csvimport.Kind,
+	file string,
+	opts csvimport.Options,
+	stdout, stderr io.Writer,
+) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err

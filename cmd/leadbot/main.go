@@ -93,7 +93,11 @@ func version() string {
 
 // configFlags adds --config to a command's flags.
 func configFlags(fs *flag.FlagSet) *string {
-	return fs.String("config", "", "configuration file (default "+DefaultConfigPath+" when present)")
+	return fs.String(
+		"config",
+		"",
+		"configuration file (default "+DefaultConfigPath+" when present)",
+	)
 }
 
 // loadConfig reads the configuration a command was pointed at.

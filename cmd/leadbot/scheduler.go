@@ -79,7 +79,11 @@ func (s *scheduler) keepLease(ctx context.Context) {
 		ok = false
 	}
 	if was := s.leader.Swap(ok); was != ok {
-		s.log.Info("scheduler leadership changed", slog.Bool("leader", ok), slog.String("holder", s.holder))
+		s.log.Info(
+			"scheduler leadership changed",
+			slog.Bool("leader", ok),
+			slog.String("holder", s.holder),
+		)
 	}
 }
 

@@ -24,7 +24,10 @@ import (
 )
 
 var logLevels = map[string]slog.Level{
-	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+	"debug": slog.LevelDebug,
+	"info":  slog.LevelInfo,
+	"warn":  slog.LevelWarn,
+	"error": slog.LevelError,
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {
@@ -186,8 +189,15 @@ func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
 // platform adapters that are configured, and the outbox sender over
 // every channel. It returns the sender and the connections that run
 // until serve stops, such as DingTalk's stream.
-func startChat(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, h *api.Server,
-	loc *time.Location, log *slog.Logger) (*bot.Sender, []func(context.Context), error) {
+func startChat(
+	ctx context.Context,
+	c Config,
+	svc *engine.Service,
+	store *storage.Store,
+	h *api.Server,
+	loc *time.Location,
+	log *slog.Logger,
+) (*bot.Sender, []func(context.Context), error) {
 	lang := i18n.Parse(c.Chat.Language)
 	renderer := bot.NewRenderer(store, lang, loc)
 	core := bot.NewCore(svc, renderer, log)
@@ -203,22 +213,41 @@ func startChat(ctx context.Context, c Config, svc *engine.Service, store *storag
 	}
 	if c.WeCom.CorpID != "" {
 		wc := wecom.NewChannel(c.wecom(), wecom.Options{Log: log})
-		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{Core: core, Reps: store, Inbox: store,
-			Channel: wc, Kick: func() { sender.Kick() }, Lang: lang, Log: log})
+		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{
+			Core:    core,
+			Reps:    store,
+			Inbox:   store,
+			Channel: wc,
+			Kick:    func() { sender.Kick() },
+			Lang:    lang,
+			Log:     log,
+		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("wecom: %w", err)
 		}
 		channels = append(channels, wc)
 		h.Handle("/wecom/callback", wh)
-		log.Info("wecom enabled", slog.String("callback", "/wecom/callback"), slog.Int("agent_id", c.WeCom.AgentID))
+		log.Info(
+			"wecom enabled",
+			slog.String("callback", "/wecom/callback"),
+			slog.Int("agent_id", c.WeCom.AgentID),
+		)
 	}
 	var streams []func(context.Context)
 	if c.DingTalk.ClientID != "" {
 		dc := c.dingtalk()
 		dapi := dingtalk.NewAPI(dc, nil)
 		channels = append(channels, dingtalk.NewChannel(dapi, lang, log))
-		st := dingtalk.NewStream(dingtalk.StreamOptions{Config: dc, Core: core, Reps: store, Inbox: store, API: dapi,
-			Lang: lang, Kick: func() { sender.Kick() }, Log: log})
+		st := dingtalk.NewStream(dingtalk.StreamOptions{
+			Config: dc,
+			Core:   core,
+			Reps:   store,
+			Inbox:  store,
+			API:    dapi,
+			Lang:   lang,
+			Kick:   func() { sender.Kick() },
+			Log:    log,
+		})
 		streams = append(streams, func(ctx context.Context) {
 			if err := st.Run(ctx); err != nil {
 				log.Error("dingtalk stream stopped", slog.Any("err", err))
@@ -231,8 +260,16 @@ func startChat(ctx context.Context, c Config, svc *engine.Service, store *storag
 	return sender, streams, nil
 }
 
-func newConsole(ctx context.Context, c Config, svc *engine.Service, store *storage.Store, core *bot.Core,
-	renderer *bot.Renderer, kick func(), log *slog.Logger) (*console.Console, error) {
+func newConsole(
+	ctx context.Context,
+	c Config,
+	svc *engine.Service,
+	store *storage.Store,
+	core *bot.Core,
+	renderer *bot.Renderer,
+	kick func(),
+	log *slog.Logger,
+) (*console.Console, error) {
 	if c.Console.Demo {
 		seeded, err := console.SeedDemo(ctx, svc)
 		if err != nil {
