@@ -412,3 +412,18 @@ func (r *Renderer) recentHistory(
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TeamNotice writes a pool notice for a team's group chat, in the
+// installation's language: read-only, so it says what to type.
+func (r *Renderer) TeamNotice(ctx context.Context, n engine.Notice) (string, error) {
+	l, err := r.src.Lead(ctx, n.LeadID)
+	if err != nil {
+		return "", fmt.Errorf("draw team notice %s: %w", n.Key, err)
+	}
+	return i18n.T(r.lang, "team.pool", i18n.Args{
+		"lead":    l.ID.String(),
+		"company": l.Company,
+		"tier":    i18n.T(r.lang, "tier."+string(l.Tier), nil),
+		"score":   fmt.Sprintf("%.0f", l.Score),
+	}), nil
+}

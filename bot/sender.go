@@ -29,6 +29,19 @@ type Channel interface {
 // a recipient the platform does not know.
 var ErrPermanent = errors.New("permanent delivery failure")
 
+// TeamChannel is a platform that can post a read-only notice to a team's
+// group chat, such as a WeCom group robot.
+type TeamChannel interface {
+	Channel
+	// NotifyTeam posts text to the team's group. An error wrapping
+	// ErrNoTeamRoute means the team has no group here, which is no
+	// failure.
+	NotifyTeam(ctx context.Context, team, text string) error
+}
+
+// ErrNoTeamRoute says that a platform has no group chat for a team.
+var ErrNoTeamRoute = errors.New("no group chat for the team")
+
 // OutboxStore is what the sender needs of storage.
 type OutboxStore interface {
 	ClaimNotices(
@@ -149,9 +162,12 @@ func (s *Sender) Pass(ctx context.Context) int {
 
 func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
 	var err error
-	if it.Kind == engine.NoticeLeadChanged {
+	switch it.Kind {
+	case engine.NoticeLeadChanged:
 		err = s.updateCards(ctx, it)
-	} else {
+	case engine.NoticeTeam:
+		err = s.notifyTeam(ctx, it)
+	default:
 		err = s.send(ctx, it)
 	}
 	now := s.opt.Clock.Now()
@@ -256,7 +272,7 @@ func (s *Sender) updateCards(ctx context.Context, it engine.OutboxItem) error {
 	var errs []error
 	for _, d := range ds {
 		ch := s.channel(d.Platform)
-		if ch == nil || d.Notice.Kind == engine.NoticeText {
+		if ch == nil || d.Notice.Kind == engine.NoticeText || d.Notice.Kind == engine.NoticeTeam {
 			continue
 		}
 		viewer, err := s.reps.Rep(ctx, d.RepID)
@@ -283,4 +299,43 @@ func (s *Sender) channel(name string) Channel {
 		}
 	}
 	return nil
+}
+
+// notifyTeam posts a pool notice to the team's group on every platform
+// that has one for it.
+func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
+	done, err := s.store.Delivered(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	text, err := s.render.TeamNotice(ctx, it.Notice)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, ch := range s.channels {
+		tc, ok := ch.(TeamChannel)
+		if !ok || done[ch.Name()] {
+			continue
+		}
+		err := tc.NotifyTeam(ctx, it.Text, text)
+		if errors.Is(err, ErrNoTeamRoute) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
+			continue
+		}
+		d := engine.Delivery{
+			OutboxID: it.ID,
+			Platform: ch.Name(),
+			RepID:    engine.RepID("team:" + it.Text),
+			LeadID:   it.LeadID,
+			At:       s.opt.Clock.Now(),
+		}
+		if err := s.store.RecordDelivery(ctx, d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

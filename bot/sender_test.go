@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,8 +114,8 @@ func TestOutboxSurvivesCrash(t *testing.T) {
 		f.intake(t, "a") // decided and committed; no sender is running
 
 		// A sender leases the notices and dies before sending any.
-		if items, err := s.ClaimNotices(ctx, f.clock.Now(), time.Minute, 100); err != nil || len(items) != 3 {
-			t.Fatalf("crashing sender leased %d notices, %v; want 3", len(items), err)
+		if items, err := s.ClaimNotices(ctx, f.clock.Now(), time.Minute, 100); err != nil || len(items) != 4 {
+			t.Fatalf("crashing sender leased %d notices, %v; want 3 pool cards and a team notice", len(items), err)
 		}
 		ch := newRecorder("chat")
 		restarted := f.sender(ch)
@@ -192,6 +193,46 @@ func TestOutboxTwoSenders(t *testing.T) {
 					t.Errorf("L%d reached %s %d times", i+1, rep, got)
 				}
 			}
+		}
+	})
+}
+
+// teamRecorder is a channel with group chats for some teams.
+type teamRecorder struct {
+	*recorder
+	teams  map[string]bool
+	posted []string
+}
+
+func (r *teamRecorder) NotifyTeam(ctx context.Context, team, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.teams[team] {
+		return fmt.Errorf("team %s: %w", team, bot.ErrNoTeamRoute)
+	}
+	r.posted = append(r.posted, team+": "+text)
+	return nil
+}
+
+// A pooled lead is announced once in the group of each team that has
+// one, as a read-only text that says what to type.
+func TestOutboxTeamNotices(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		f.intake(t, "g")
+		ch := &teamRecorder{recorder: newRecorder("chat"), teams: map[string]bool{"east": true}}
+		snd := f.sender(ch)
+		for snd.Pass(ctx) > 0 {
+		}
+		f.clock.Add(time.Hour)
+		for snd.Pass(ctx) > 0 {
+		}
+		if len(ch.posted) != 1 || !strings.Contains(ch.posted[0], "抢单 L1") || !strings.HasPrefix(ch.posted[0], "east: ") {
+			t.Errorf("group posts = %q, want one to east saying how to claim L1", ch.posted)
+		}
+		if ch.total() != 3 {
+			t.Errorf("pool cards = %d, want 3 besides the group post", ch.total())
 		}
 	})
 }

@@ -30,6 +30,10 @@ const (
 	// NoticeAlert tells someone a deadline has passed; Text holds the
 	// tier: 1 the owner, 2 the team lead, 3 the manager.
 	NoticeAlert NoticeKind = "alert"
+	// NoticeTeam tells a team's group chat, where the platform has one,
+	// that a lead its members may claim is in the pool; Text holds the
+	// team. It is read-only: members claim in their own chat.
+	NoticeTeam NoticeKind = "team_pool"
 )
 
 // Notice is a message the engine decides to send, written in the same
@@ -75,13 +79,30 @@ func changedNotice(id LeadID, at time.Time) Notice {
 }
 
 // poolNotices tells every rep who may claim the lead that it is in the
-// pool.
+// pool, and the group chat of each of their teams.
 func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
 	var out []Notice
+	teams := map[string]bool{}
 	for _, r := range reps {
-		if MayClaim(r, l) {
-			out = append(out, Notice{Key: noticeKey(NoticePool, l.ID, r.ID, at), Kind: NoticePool,
-				LeadID: l.ID, To: r.ID, At: at})
+		if !MayClaim(r, l) {
+			continue
+		}
+		out = append(out, Notice{
+			Key:    noticeKey(NoticePool, l.ID, r.ID, at),
+			Kind:   NoticePool,
+			LeadID: l.ID,
+			To:     r.ID,
+			At:     at,
+		})
+		if r.Team != "" && !teams[r.Team] {
+			teams[r.Team] = true
+			out = append(out, Notice{
+				Key:    noticeKey(NoticeTeam, l.ID, RepID("team:"+r.Team), at),
+				Kind:   NoticeTeam,
+				LeadID: l.ID,
+				Text:   r.Team,
+				At:     at,
+			})
 		}
 	}
 	return out

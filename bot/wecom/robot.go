@@ -2,18 +2,19 @@ package wecom
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/leadbot/leadbot/bot"
 )
 
 // ErrNoGroupWebhook is returned by NotifyTeam for a team that has no
 // group robot configured. The wiring may ignore it: group notices are an
 // extra, the pool cards reach each rep anyway.
-var ErrNoGroupWebhook = errors.New("no wecom group webhook for team")
+var ErrNoGroupWebhook = fmt.Errorf("no wecom group webhook for team: %w", bot.ErrNoTeamRoute)
 
 // Group robots take 20 messages a minute each (protocols: webhook/send).
 const robotPerMinute = 20

@@ -89,6 +89,8 @@ type Config struct {
 		Token   string `yaml:"token" secret:"true"`
 		AESKey  string `yaml:"aes_key" secret:"true"`
 		APIBase string `yaml:"api_base"`
+		// GroupWebhooks maps a team to its group robot's webhook key.
+		GroupWebhooks map[string]string `yaml:"group_webhooks" secret:"true"`
 	} `yaml:"wecom"`
 	DingTalk struct {
 		ClientID       string `yaml:"client_id"`
@@ -144,6 +146,7 @@ func DefaultConfig() Config {
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.WeCom.APIBase = wecom.DefaultAPIBase
+	c.WeCom.GroupWebhooks = map[string]string{}
 	c.DingTalk.APIBase = dingtalk.DefaultAPIBase
 	c.Console.Enabled = "auto"
 	c.Console.Demo = true
@@ -246,6 +249,22 @@ func setValue(v reflect.Value, s string) error {
 			}
 		}
 		v.Set(reflect.ValueOf(items).Convert(v.Type()))
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String &&
+		v.Type().Elem().Kind() == reflect.String:
+		// A map is written key=value pairs, comma-separated: east=k1,west=k2.
+		m := map[string]string{}
+		for _, pair := range strings.Split(s, ",") {
+			if pair = strings.TrimSpace(pair); pair == "" {
+				continue
+			}
+			k, val, ok := strings.Cut(pair, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				// The values may be secrets: name the form, not the text.
+				return errors.New("want key=value pairs separated by commas")
+			}
+			m[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+		v.Set(reflect.ValueOf(m))
 	case v.Kind() == reflect.Uint64:
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -113,6 +114,20 @@ func TestEnvList(t *testing.T) {
 	if _, err := LoadConfig("", false, env(map[string]string{"LEADBOT_ENGINE_HOLIDAYS": "soon"})); err == nil ||
 		!strings.Contains(err.Error(), "engine.business_hours") {
 		t.Errorf("a bad holiday: err = %v, want it named", err)
+	}
+}
+
+func TestEnvMap(t *testing.T) {
+	c, err := LoadConfig("", false, env(map[string]string{"LEADBOT_WECOM_GROUP_WEBHOOKS": "east=k1, west=k2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.WeCom.GroupWebhooks); got != "map[east:k1 west:k2]" {
+		t.Errorf("group webhooks = %s", got)
+	}
+	_, err = LoadConfig("", false, env(map[string]string{"LEADBOT_WECOM_GROUP_WEBHOOKS": "east:secret-key"}))
+	if err == nil || strings.Contains(err.Error(), "secret-key") {
+		t.Errorf("bad map: err = %v, want an error that does not repeat the value", err)
 	}
 }
 

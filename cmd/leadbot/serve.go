@@ -212,7 +212,7 @@ func startChat(
 		h.Handle("/", con.Handler())
 	}
 	if c.WeCom.CorpID != "" {
-		wc := wecom.NewChannel(c.wecom(), wecom.Options{Log: log})
+		wc := wecom.NewChannel(c.wecom(), wecom.Options{Log: log, GroupWebhooks: c.WeCom.GroupWebhooks})
 		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{
 			Core:    core,
 			Reps:    store,
