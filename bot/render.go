@@ -14,9 +14,10 @@ import (
 // time zone, from the lead's state at the time of drawing: a card sent
 // yesterday and drawn again today shows today's truth.
 type Renderer struct {
-	src  RepSource
-	lang i18n.Lang
-	loc  *time.Location
+	src   RepSource
+	lang  i18n.Lang
+	loc   *time.Location
+	clock engine.Clock
 }
 
 // NewRenderer returns a renderer that falls back to lang and loc for
@@ -25,7 +26,14 @@ func NewRenderer(src RepSource, lang i18n.Lang, loc *time.Location) *Renderer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Renderer{src: src, lang: lang, loc: loc}
+	return &Renderer{src: src, lang: lang, loc: loc, clock: engine.SystemClock{}}
+}
+
+// WithClock makes the renderer tell "how late" by c rather than the
+// wall clock, and returns it.
+func (r *Renderer) WithClock(c engine.Clock) *Renderer {
+	r.clock = c
+	return r
 }
 
 // Lang returns the language to speak to r in.
@@ -343,7 +351,7 @@ func (r *Renderer) chaseCard(
 		"company": l.Company, "due": "-", "overdue": "-"}
 	if l.DueAt != nil {
 		args["due"] = l.DueAt.In(r.zone(to)).Format("01-02 15:04")
-		args["overdue"] = overdueText(time.Since(*l.DueAt), lang)
+		args["overdue"] = overdueText(r.clock.Now().Sub(*l.DueAt), lang)
 	}
 	key := "remind.title"
 	if n.Kind == engine.NoticeAlert {

@@ -362,7 +362,8 @@ func (s *Service) recordClose(
 		return err
 	}
 	return tx.AppendEvents(ctx, LeadEvent{LeadID: l.ID, At: now, Event: EventClosed, Actor: actor,
-		RepID: l.Assignee, Detail: fmt.Sprintf("%s, %.0f yuan", outcome, amount)})
+		RepID: l.Assignee, Detail: s.policy.Lang.say(msgClosedFor, s.policy.Lang.word(string(outcome)),
+			s.policy.Lang.money(amount))})
 }
 
 // drainStandby assigns waiting leads, best tier and then oldest first,

@@ -321,7 +321,7 @@ func (s *Service) recordIntake(
 			At:     l.CreatedAt,
 			Event:  EventCreated,
 			Actor:  actor,
-			Detail: fmt.Sprintf("score %.1f, tier %s, %s", l.Score, l.Tier, statusNote(*l)),
+			Detail: s.policy.Lang.say(msgCreated, l.Score, l.Tier, s.statusNote(*l)),
 		})
 		if l.Status == StatusAssigned {
 			events = append(events, assignedEvent(*l))
@@ -351,12 +351,12 @@ func assignedEvent(l Lead) LeadEvent {
 		RepID: l.Assignee, Detail: detail}
 }
 
-func statusNote(l Lead) string {
+func (s *Service) statusNote(l Lead) string {
 	switch l.Status {
 	case StatusAssigned:
-		return "assigned at once"
+		return s.policy.Lang.say(msgAtOnce)
 	case StatusStandby:
-		return "on standby: every fitting rep is at capacity"
+		return s.policy.Lang.say(msgWaiting)
 	}
-	return "put in the open pool"
+	return s.policy.Lang.say(msgPooled)
 }

@@ -72,6 +72,16 @@ const (
 	msgDrained
 	msgProtected
 	msgRecycled
+	msgCreated
+	msgAtOnce
+	msgWaiting
+	msgPooled
+	msgClosedFor
+	msgDue
+	msgOverdueTier
+	msgRecycleAt
+	msgTransferAsked
+	msgTransferRejected
 	msgCount
 )
 
@@ -121,6 +131,16 @@ var catalog = map[Lang]*[msgCount]string{
 		msgHandedOver:       "由 %s 转交给 %s",
 		msgDrained:          "排队期间有销售空出名额，自动分配",
 		msgRecycled:         "%s 超过 %d 小时未跟进，收回公海",
+		msgCreated:          "评分 %.1f，%s 级，%s",
+		msgAtOnce:           "直接分配",
+		msgWaiting:          "排队等待：合适的销售都已满负荷",
+		msgPooled:           "进入公海",
+		msgClosedFor:        "%s，%s",
+		msgDue:              "截止 %s",
+		msgOverdueTier:      "已超时，第 %d 级提醒",
+		msgRecycleAt:        "没有跟进记录：将于 %s 收回公海",
+		msgTransferAsked:    "%s：申请转交给 %s，等待审批",
+		msgTransferRejected: "%s：转交未获批准",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 	},
 	English: {
@@ -172,6 +192,16 @@ var catalog = map[Lang]*[msgCount]string{
 		msgHandedOver:       "handed over from %s to %s",
 		msgDrained:          "capacity freed up while it waited on standby",
 		msgRecycled:         "%s recorded no follow-up for %d hours: back to the open pool",
+		msgCreated:          "score %.1f, tier %s, %s",
+		msgAtOnce:           "assigned at once",
+		msgWaiting:          "on standby: every fitting rep is at capacity",
+		msgPooled:           "put in the open pool",
+		msgClosedFor:        "%s, %s",
+		msgDue:              "due %s",
+		msgOverdueTier:      "overdue, tier %d",
+		msgRecycleAt:        "no follow-up: back to the pool at %s",
+		msgTransferAsked:    "%s: hand-over to %s asked, waiting for approval",
+		msgTransferRejected: "%s: hand-over rejected",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 	},
 }
@@ -186,6 +216,7 @@ var words = map[Lang]map[string]string{
 		"source": "来源", "region": "区域", "interactions": "互动次数",
 		"recency": "距上次联系天数", "product_line": "产品线",
 		"probability": "成交概率", "attribute": "属性",
+		"won": "赢单", "lost": "输单",
 	},
 	English: {
 		"large": "large", "mid": "mid-size", "small": "small",
@@ -196,6 +227,7 @@ var words = map[Lang]map[string]string{
 		"source": "source", "region": "region", "interactions": "interactions",
 		"recency": "days since last contact", "product_line": "product line",
 		"probability": "close probability", "attribute": "attribute",
+		"won": "won", "lost": "lost",
 	},
 }
 

@@ -69,7 +69,7 @@ func (s *Service) warnRecycle(ctx context.Context, l Lead, at, now time.Time) (b
 			Event:  EventAlerted,
 			Actor:  ActorEngine,
 			RepID:  l.Assignee,
-			Detail: "no follow-up: back to the pool at " + at.UTC().Format(time.RFC3339),
+			Detail: s.policy.Lang.say(msgRecycleAt, at.UTC().Format(time.RFC3339)),
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err

@@ -166,10 +166,10 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 			Event:  EventReminded,
 			Actor:  ActorEngine,
 			RepID:  l.Assignee,
-			Detail: "due " + due.UTC().Format(time.RFC3339),
+			Detail: s.policy.Lang.say(msgDue, due.UTC().Format(time.RFC3339)),
 		}
 		if tier > 0 {
-			ev.Event, ev.Detail = EventAlerted, fmt.Sprintf("overdue, tier %d", tier)
+			ev.Event, ev.Detail = EventAlerted, s.policy.Lang.say(msgOverdueTier, tier)
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err

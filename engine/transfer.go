@@ -123,11 +123,7 @@ func (s *Service) requestTransfer(
 		Event:  EventTransferred,
 		Actor:  Actor(by.ID),
 		RepID:  owner.ID,
-		Detail: fmt.Sprintf(
-			"%s: hand-over to %s asked, waiting for approval",
-			req.ID,
-			displayName(to),
-		),
+		Detail: s.policy.Lang.say(msgTransferAsked, req.ID, displayName(to)),
 	}
 	if err := tx.AppendEvents(ctx, ev); err != nil {
 		return err
@@ -262,7 +258,7 @@ func (s *Service) applyTransfer(
 			Event:  EventDecided,
 			Actor:  Actor(by.ID),
 			RepID:  owner.ID,
-			Detail: fmt.Sprintf("%s: hand-over rejected", req.ID),
+			Detail: s.policy.Lang.say(msgTransferRejected, req.ID),
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
