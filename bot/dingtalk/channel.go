@@ -17,6 +17,8 @@ type Channel struct {
 	template string
 	lang     i18n.Lang
 	log      *slog.Logger
+	// groups maps a team to its group's openConversationId.
+	groups map[string]string
 }
 
 var _ bot.Channel = (*Channel)(nil)

@@ -98,6 +98,8 @@ type Config struct {
 		RobotCode      string `yaml:"robot_code"`
 		CardTemplateID string `yaml:"card_template_id"`
 		APIBase        string `yaml:"api_base"`
+		// GroupConversations maps a team to its group's openConversationId.
+		GroupConversations map[string]string `yaml:"group_conversations"`
 	} `yaml:"dingtalk"`
 	Console struct {
 		Enabled string `yaml:"enabled"`
@@ -148,6 +150,7 @@ func DefaultConfig() Config {
 	c.WeCom.APIBase = wecom.DefaultAPIBase
 	c.WeCom.GroupWebhooks = map[string]string{}
 	c.DingTalk.APIBase = dingtalk.DefaultAPIBase
+	c.DingTalk.GroupConversations = map[string]string{}
 	c.Console.Enabled = "auto"
 	c.Console.Demo = true
 	c.Log.Level = "info"

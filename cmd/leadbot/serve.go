@@ -237,7 +237,7 @@ func startChat(
 	if c.DingTalk.ClientID != "" {
 		dc := c.dingtalk()
 		dapi := dingtalk.NewAPI(dc, nil)
-		channels = append(channels, dingtalk.NewChannel(dapi, lang, log))
+		channels = append(channels, dingtalk.NewChannel(dapi, lang, log).WithGroups(c.DingTalk.GroupConversations))
 		st := dingtalk.NewStream(dingtalk.StreamOptions{
 			Config: dc,
 			Core:   core,
