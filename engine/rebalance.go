@@ -93,8 +93,9 @@ const (
 	classStep    = 100_000
 	loadStep     = 300 // a receiver filled to capacity
 	acceptedCost = 100 // the owner has taken the lead on
-	progressCost = 2   // per percent of the owner's progress
+	progressCost = 2   // per percent of progress, counted in quarters
 	chanceScale  = 1000
+	chanceStep   = 2 // percentage points
 )
 
 // rbClass is what kind of receiver a rep is for a lead, best first.
@@ -128,6 +129,7 @@ func PlanRebalance(leads []Lead, reps []Rep, k *Knowledge, o RebalanceOptions) P
 		return plan
 	}
 
+	p.offers = make([][]offer, len(p.leads))
 	for width := o.Candidates; ; width *= 4 {
 		p.offer(width)
 		moved := p.solve()
@@ -156,9 +158,10 @@ type planner struct {
 	excess  int
 
 	// Set by offer and solve.
-	offers [][]offer // per lead of movable, in order
-	g      *flowGraph
-	arcs   [][]int32 // per lead, the graph arc of each offer
+	offers    [][]offer // per lead of movable, in order
+	g         *flowGraph
+	arcs      [][]int32 // per lead, the graph arc of each offer
+	ownerArcs []int32   // per owner, the arc from the source
 }
 
 type offer struct {
@@ -167,6 +170,7 @@ type offer struct {
 	cost  int64
 	owner float64 // win chance with the owner, -1 without knowledge
 	recv  float64 // win chance with the receiver
+	tie   uint64
 }
 
 func newPlanner(reps []Rep, k *Knowledge, o RebalanceOptions) *planner {
@@ -235,10 +239,13 @@ func (p *planner) class(owner, r *Rep, l *Lead) rbClass {
 	return classOther
 }
 
-// offer lists, for every movable lead, the width cheapest receivers.
+// offer lists, for the movable leads of every owner not yet relieved,
+// the width cheapest receivers.
 func (p *planner) offer(width int) {
-	p.offers = make([][]offer, len(p.leads))
 	for s, owner := range p.owners {
+		if p.g != nil && p.g.cap[p.ownerArcs[s]] == 0 {
+			continue
+		}
 		for _, li := range p.movable[s] {
 			p.offers[li] = p.offersFor(&p.leads[li], &p.reps[owner], width)
 		}
@@ -252,7 +259,7 @@ func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
 		v = p.k.Profiles.view(l.Profile)
 		base, _ = baseProbability(p.k, l.Profile)
 	}
-	fixed := int64(p.o.MovePenalty) + int64(l.Progress)*progressCost
+	fixed := int64(p.o.MovePenalty) + int64(l.Progress/25*25)*progressCost
 	if l.AcceptedAt != nil {
 		fixed += acceptedCost
 	}
@@ -260,7 +267,7 @@ func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
 	if v != nil {
 		was = estimate(p.k, v, base, l, owner).Probability
 	}
-	less := p.ranked(leadKey(*l))
+	key := leadKey(*l)
 	var out []offer
 	for _, ri := range p.recv {
 		r := &p.reps[ri]
@@ -271,34 +278,31 @@ func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
 		of := offer{rep: ri, class: c, owner: was, cost: fixed + int64(c)*classStep}
 		if v != nil {
 			of.recv = estimate(p.k, v, base, l, r).Probability
-			of.cost += int64(math.Round((was - of.recv) * chanceScale))
+			// Steps of chanceStep points: finer differences mean little,
+			// and every distinct cost costs the flow a round.
+			steps := int64(math.Round((was - of.recv) * 100 / chanceStep))
+			of.cost += steps * chanceStep * chanceScale / 100
 		}
 		of.cost = max(of.cost, 0)
-		out = insertOffer(out, of, width, less)
+		of.tie = stableHash(0, key, string(r.ID))
+		out = insertOffer(out, of, width)
 	}
 	return out
 }
 
-// ranked orders receivers of a lead by cost with their next task
-// priced in, so the less loaded come first; equal ones in an order
-// drawn from the lead and the rep, so that one owner's leads spread.
-func (p *planner) ranked(key string) func(a, b offer) bool {
-	rank := func(of offer) int64 {
-		r := &p.reps[of.rep]
-		return of.cost + loadCost(r.OpenTasks+1, r.Capacity)
+// cheaper orders a lead's receivers by cost, equal ones in an order
+// drawn from the lead and the rep, so that the offers of leads alike
+// spread over the receivers alike and the flow can balance them.
+func cheaper(a, b offer) bool {
+	if a.cost != b.cost {
+		return a.cost < b.cost
 	}
-	return func(a, b offer) bool {
-		if ra, rb := rank(a), rank(b); ra != rb {
-			return ra < rb
-		}
-		return stableHash(0, key, string(p.reps[a.rep].ID)) <
-			stableHash(0, key, string(p.reps[b.rep].ID))
-	}
+	return a.tie < b.tie
 }
 
 // insertOffer keeps the width cheapest offers, cheapest first.
-func insertOffer(top []offer, of offer, width int, less func(a, b offer) bool) []offer {
-	if len(top) == width && !less(of, top[width-1]) {
+func insertOffer(top []offer, of offer, width int) []offer {
+	if len(top) == width && !cheaper(of, top[width-1]) {
 		return top
 	}
 	if len(top) < width {
@@ -306,20 +310,27 @@ func insertOffer(top []offer, of offer, width int, less func(a, b offer) bool) [
 	} else {
 		top[width-1] = of
 	}
-	for j := len(top) - 1; j > 0 && less(top[j], top[j-1]); j-- {
+	for j := len(top) - 1; j > 0 && cheaper(top[j], top[j-1]); j-- {
 		top[j], top[j-1] = top[j-1], top[j]
 	}
 	return top
 }
 
 // loadCost is the price of a receiver's n-th open task.
+// Prices come in tenths of the full load, so that many receivers share a
+// price and the flow moves many leads per round.
 func loadCost(n, capacity int) int64 {
-	return int64(loadStep * n / max(capacity, 1))
+	return int64(10*n/max(capacity, 1)) * loadStep / 10
 }
 
 // solve builds the flow graph on the current offers and returns how
 // many leads it moves. Nodes: source 0, sink 1, then the owners, the
 // leads and the receivers.
+//
+// TODO: successive shortest paths run one Dijkstra per distinct path
+// cost; with knowledge nearly every move has its own, so 1,000 reps and
+// 10,000 open leads take 10 to 15 seconds instead of one. Cost scaling
+// or an auction would bring that down.
 func (p *planner) solve() int {
 	nOwner, nLead := len(p.owners), len(p.leads)
 	recvNode := make(map[int]int, len(p.recv))
@@ -327,8 +338,9 @@ func (p *planner) solve() int {
 		recvNode[ri] = 2 + nOwner + nLead + j
 	}
 	g := newFlowGraph(2 + nOwner + nLead + len(p.recv))
+	p.ownerArcs = make([]int32, nOwner)
 	for s := range p.owners {
-		g.addArc(0, 2+s, p.surplus[s], 0)
+		p.ownerArcs[s] = g.addArc(0, 2+s, p.surplus[s], 0)
 		for _, li := range p.movable[s] {
 			g.addArc(2+s, 2+nOwner+li, 1, 0)
 		}
@@ -367,10 +379,12 @@ func (p *planner) missed() bool {
 			if p.leadMoved(li) {
 				continue
 			}
+			offered := func(ri int) bool {
+				return slices.ContainsFunc(p.offers[li], func(of offer) bool { return of.rep == ri })
+			}
 			for _, ri := range p.recv {
-				if taken[ri] < p.room[ri] &&
-					p.class(&p.reps[owner], &p.reps[ri], &p.leads[li]) != classNone &&
-					!slices.ContainsFunc(p.offers[li], func(of offer) bool { return of.rep == ri }) {
+				if taken[ri] < p.room[ri] && !offered(ri) &&
+					p.class(&p.reps[owner], &p.reps[ri], &p.leads[li]) != classNone {
 					return true
 				}
 			}
@@ -396,7 +410,9 @@ func (p *planner) moves() []Move {
 	for s, owner := range p.owners {
 		from := &p.reps[owner]
 		ids := slices.Clone(p.movable[s])
-		slices.SortFunc(ids, func(a, b int) int { return cmp.Compare(p.leads[a].ID, p.leads[b].ID) })
+		slices.SortFunc(ids, func(a, b int) int {
+			return cmp.Compare(p.leads[a].ID, p.leads[b].ID)
+		})
 		for _, li := range ids {
 			for j, of := range p.offers[li] {
 				if !p.g.moved(p.arcs[li][j]) {
@@ -467,17 +483,21 @@ func (g *flowGraph) minCostFlow(s, t int) int {
 	var flow int
 	var stamp uint32
 	for g.dijkstra(s, t, h, dist) {
+		// Nodes beyond the sink's distance move by that distance: still
+		// a feasible potential, and it lets Dijkstra stop at the sink.
 		for v := range n {
-			if dist[v] < math.MaxInt64 {
-				h[v] += dist[v]
-			}
+			h[v] += min(dist[v], dist[t])
 		}
 		copy(iter, g.head)
-		for {
-			stamp++
-			if !g.augment(s, t, h, seen, stamp, iter) {
-				break
+		stamp++
+		// Only nodes Dijkstra settled can be on a shortest path; marking
+		// the rest keeps the search inside the region it explored.
+		for v := range n {
+			if dist[v] > dist[t] {
+				seen[v] = stamp
 			}
+		}
+		for g.augment(s, t, h, seen, stamp, iter) {
 			flow++
 		}
 	}
@@ -496,6 +516,9 @@ func (g *flowGraph) dijkstra(s, t int, h, dist []int64) bool {
 		if it.d > dist[u] {
 			continue
 		}
+		if int(u) == t {
+			return true
+		}
 		for a := g.head[u]; a >= 0; a = g.next[a] {
 			if g.cap[a] == 0 {
 				continue
@@ -508,30 +531,33 @@ func (g *flowGraph) dijkstra(s, t int, h, dist []int64) bool {
 			}
 		}
 	}
-	return dist[t] < math.MaxInt64
+	return false
 }
 
 // augment pushes one unit along a path of arcs with reduced cost 0. The
 // capacities out of the source and into the sink are what limit flow;
-// every arc between carries one unit.
-func (g *flowGraph) augment(u, t int, h []int64, seen []uint32, stamp uint32, iter []int32) bool {
+// every arc between carries one unit. A node found to lead nowhere stays
+// marked for the phase, so that a phase costs one pass over the arcs.
+func (g *flowGraph) augment(u, t int, h []int64, dead []uint32, stamp uint32, iter []int32) bool {
 	if u == t {
 		return true
 	}
-	seen[u] = stamp
+	dead[u] = stamp
 	for ; iter[u] >= 0; iter[u] = g.next[iter[u]] {
 		a := iter[u]
 		v := g.to[a]
-		if g.cap[a] == 0 || seen[v] == stamp || g.cost[a]+h[u]-h[v] != 0 {
+		if g.cap[a] == 0 || dead[v] == stamp || g.cost[a]+h[u]-h[v] != 0 {
 			continue
 		}
-		if g.augment(int(v), t, h, seen, stamp, iter) {
+		if g.augment(int(v), t, h, dead, stamp, iter) {
 			g.cap[a]--
 			g.cap[a^1]++
+			if int(u) != 0 {
+				dead[u] = 0
+			}
 			return true
 		}
 	}
-	// Nothing left from u in this phase; the next Dijkstra looks again.
 	return false
 }
 
@@ -714,8 +740,9 @@ var rbCatalog = map[Lang]*[rbCount]string{
 		rbClassOther:     "rep of another level",
 		rbClassReserve:   "reserve rep",
 		rbClassTelesales: "telesales rep",
-		rbMoved:          "rebalance: %s holds %d of %d, over the limit of %d; moved to %s %s (then %d of %d)",
-		rbChance:         "; win chance %s to %s",
+		rbMoved: "rebalance: %s holds %d of %d, over the limit of %d; " +
+			"moved to %s %s (then %d of %d)",
+		rbChance: "; win chance %s to %s",
 	},
 }
 

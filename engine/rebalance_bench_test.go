@@ -65,7 +65,8 @@ func BenchmarkPlanRebalance(b *testing.B) {
 		name string
 		k    *Knowledge
 	}{{"load", nil}, {"knowledge", k}} {
-		b.Run(fmt.Sprintf("%s/reps=%d/leads=%d", c.name, len(reps), len(leads)), func(b *testing.B) {
+		name := fmt.Sprintf("%s/reps=%d/leads=%d", c.name, len(reps), len(leads))
+		b.Run(name, func(b *testing.B) {
 			var p Plan
 			for b.Loop() {
 				p = PlanRebalance(leads, reps, c.k, o)

@@ -16,7 +16,8 @@ func rbRep(id, level string, open, capacity int) Rep {
 func rbLeads(owner string, first, n int, tier Tier) []Lead {
 	var out []Lead
 	for i := range n {
-		out = append(out, Lead{ID: LeadID(first + i), Status: StatusAssigned, Assignee: RepID(owner), Tier: tier})
+		out = append(out, Lead{ID: LeadID(first + i), Status: StatusAssigned,
+			Assignee: RepID(owner), Tier: tier})
 	}
 	return out
 }
@@ -64,7 +65,8 @@ func TestPlanRebalance(t *testing.T) {
 			[]Rep{rbRep("a", "senior", 2, 2), rbRep("b", "senior", 0, 2)},
 			RebalanceOptions{}, nil, 0},
 		{"capacity respected", rbLeads("a", 1, 5, TierB),
-			[]Rep{rbRep("a", "senior", 5, 2), rbRep("b", "senior", 1, 2), rbRep("c", "senior", 2, 3)},
+			[]Rep{rbRep("a", "senior", 5, 2), rbRep("b", "senior", 1, 2),
+				rbRep("c", "senior", 2, 3)},
 			RebalanceOptions{}, []string{"L4:a>b", "L5:a>c"}, 1},
 		{"tier C to telesales", append(rbLeads("a", 1, 1, TierA), rbLeads("a", 2, 1, TierC)...),
 			[]Rep{rbRep("a", "senior", 2, 1), telesales},
@@ -83,10 +85,12 @@ func TestPlanRebalance(t *testing.T) {
 			[]Rep{rbRep("a", "senior", 2, 0), rbRep("b", "senior", 0, 1), south},
 			RebalanceOptions{}, []string{"L1:a>b", "L2:a>s"}, 0},
 		{"share of capacity", rbLeads("a", 1, 9, TierB),
-			[]Rep{rbRep("a", "senior", 9, 10), rbRep("b", "senior", 7, 10), rbRep("c", "senior", 8, 10)},
+			[]Rep{rbRep("a", "senior", 9, 10), rbRep("b", "senior", 7, 10),
+				rbRep("c", "senior", 8, 10)},
 			RebalanceOptions{Overload: 0.8}, []string{"L9:a>b"}, 0},
 		{"inactive and managers receive nothing", rbLeads("a", 1, 2, TierB),
-			[]Rep{rbRep("a", "senior", 2, 1), {ID: "m", Role: RoleManager, Level: "senior", Active: true, Capacity: 5},
+			[]Rep{rbRep("a", "senior", 2, 1),
+				{ID: "m", Role: RoleManager, Level: "senior", Active: true, Capacity: 5},
 				{ID: "off", Role: RoleRep, Level: "senior", Capacity: 5}},
 			RebalanceOptions{}, nil, 1},
 	}
@@ -104,7 +108,8 @@ func TestPlanRebalance(t *testing.T) {
 }
 
 func TestPlanRebalanceSpreadsLoad(t *testing.T) {
-	reps := []Rep{rbRep("a", "senior", 6, 2), rbRep("b", "senior", 0, 4), rbRep("c", "senior", 0, 4)}
+	reps := []Rep{rbRep("a", "senior", 6, 2), rbRep("b", "senior", 0, 4),
+		rbRep("c", "senior", 0, 4)}
 	p := PlanRebalance(rbLeads("a", 1, 6, TierB), reps, nil, RebalanceOptions{})
 	got := received(p)
 	if got["b"] != 2 || got["c"] != 2 || len(p.Moves) != 4 {
@@ -122,7 +127,8 @@ func TestPlanRebalanceWidensOffers(t *testing.T) {
 }
 
 func TestPlanRebalanceKnowledge(t *testing.T) {
-	reps := []Rep{rbRep("a", "senior", 2, 1), rbRep("good", "senior", 0, 5), rbRep("poor", "senior", 0, 5)}
+	reps := []Rep{rbRep("a", "senior", 2, 1), rbRep("good", "senior", 0, 5),
+		rbRep("poor", "senior", 0, 5)}
 	var deals []Deal
 	for i := range 40 {
 		d := Deal{ExternalID: fmt.Sprint("d", i), Profile: Profile{Industry: "医疗"}, Outcome: Lost}

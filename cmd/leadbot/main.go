@@ -22,6 +22,8 @@ Usage:
   leadbot migrate [--config FILE]   create or update the database tables, then exit
   leadbot import  leads|history FILE [flags]
                                     load leads or closed deals from a CRM's CSV export
+  leadbot rebalance [--dry-run] [--overload 1.0]
+                                    move open leads off overloaded reps to reps with room
   leadbot version                   print the version
 
 With no configuration at all, serve uses the SQLite file leadbot.db and
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stderr)
 	case "import":
 		err = cmdImport(ctx, rest, stdout, stderr)
+	case "rebalance":
+		err = cmdRebalance(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "leadbot", version())
 		return 0
