@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Router chooses the rep who should own a lead. It does no I/O: it sees
@@ -50,42 +49,66 @@ type RoundRobin struct {
 // Name returns RoundRobinName.
 func (RoundRobin) Name() string { return RoundRobinName }
 
+// roundRobinCandidates is how many reps a rotation decision lists.
+const roundRobinCandidates = 5
+
 // Route picks the rep with room who was assigned least recently; ties go
-// to the lower id.
+// to the lower id. It reads the roster once, keeping the first few in
+// rotation order as the candidates.
 func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
-	var room []Rep
+	var top []int
 	var skips skipped
+	room := 0
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
-			room = append(room, reps[i])
+			room++
+			top = insertTurn(top, i, reps)
 		}
 	}
 	d := Decision{Strategy: RoundRobinName}
-	if len(room) == 0 {
+	if room == 0 {
 		d.Reasons = s.Lang.standby(skips)
 		return d
 	}
 
-	sort.SliceStable(room, func(i, j int) bool {
-		a, b := room[i], room[j]
-		if !a.LastAssignedAt.Equal(b.LastAssignedAt) {
-			return a.LastAssignedAt.Before(b.LastAssignedAt)
-		}
-		return a.ID < b.ID
-	})
-	chosen := room[0]
+	chosen := reps[top[0]]
 	d.RepID = chosen.ID
-	for _, r := range room {
-		d.Candidates = append(d.Candidates, Candidate{RepID: r.ID, Score: spare(r)})
+	for _, i := range top {
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
 	}
 	d.Reasons = []string{
-		s.Lang.say(msgRoundRobin, displayName(chosen), len(room)),
+		s.Lang.say(msgRoundRobin, displayName(chosen), room),
 		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
 	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
 	}
 	return d
+}
+
+// insertTurn keeps the reps next in the rotation, first first.
+func insertTurn(top []int, i int, reps []Rep) []int {
+	turnBefore := func(a, b *Rep) bool {
+		if !a.LastAssignedAt.Equal(b.LastAssignedAt) {
+			return a.LastAssignedAt.Before(b.LastAssignedAt)
+		}
+		return a.ID < b.ID
+	}
+	k := roundRobinCandidates
+	if len(top) == k && !turnBefore(&reps[i], &reps[top[k-1]]) {
+		return top
+	}
+	at := len(top)
+	for at > 0 && turnBefore(&reps[i], &reps[top[at-1]]) {
+		at--
+	}
+	top = append(top, 0)
+	copy(top[at+1:], top[at:])
+	top[at] = i
+	if len(top) > k {
+		top = top[:k]
+	}
+	return top
 }
 
 // Routable reports whether a rep may be given leads at all: active, and

@@ -42,5 +42,12 @@ func BenchmarkRoute(b *testing.B) {
 				LeastLoaded{}.Route(lead, reps)
 			}
 		})
+		// The baseline: the rotation, which reads each rep once.
+		b.Run(fmt.Sprintf("%s/reps=%d", RoundRobinName, n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				RoundRobin{}.Route(lead, reps)
+			}
+		})
 	}
 }
