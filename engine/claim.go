@@ -251,11 +251,7 @@ func (s *Service) Close(
 	amount *float64,
 ) (Lead, error) {
 	return s.recordOutcome(ctx, id, outcome, amount, Actor(by), func(tx Tx) error {
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		_, _, err = heldLead(ctx, tx, id, r)
+		_, _, _, err := actorHeld(ctx, tx, id, by)
 		return err
 	})
 }

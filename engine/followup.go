@@ -70,17 +70,24 @@ func heldLead(ctx context.Context, tx Tx, id LeadID, by Rep) (Lead, Rep, error) 
 	return l, owner, nil
 }
 
+// actorHeld loads the rep acting and the held lead they act on, with
+// its owner: actorRep and heldLead in one step.
+func actorHeld(ctx context.Context, tx Tx, id LeadID, by RepID) (Rep, Lead, Rep, error) {
+	r, err := actorRep(ctx, tx, by)
+	if err != nil {
+		return Rep{}, Lead{}, Rep{}, err
+	}
+	l, owner, err := heldLead(ctx, tx, id, r)
+	return r, l, owner, err
+}
+
 // Accept records that the owner has seen the lead and takes it on. A
 // second acceptance is Conflict with code already_accepted.
 func (s *Service) Accept(ctx context.Context, id LeadID, by RepID) (Lead, error) {
 	now := s.now()
 	var out Lead
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		l, _, err := heldLead(ctx, tx, id, r)
+		_, l, _, err := actorHeld(ctx, tx, id, by)
 		if err != nil {
 			return err
 		}
@@ -133,11 +140,7 @@ func (s *Service) Progress(
 	now := s.now()
 	var out Lead
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		l, _, err := heldLead(ctx, tx, id, r)
+		_, l, _, err := actorHeld(ctx, tx, id, by)
 		if err != nil {
 			return err
 		}
@@ -183,11 +186,7 @@ func (s *Service) Release(ctx context.Context, id LeadID, by RepID) (Lead, error
 	now := s.now()
 	var out Lead
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		l, owner, err := heldLead(ctx, tx, id, r)
+		r, l, owner, err := actorHeld(ctx, tx, id, by)
 		if err != nil {
 			return err
 		}

@@ -63,11 +63,7 @@ func (s *Service) Transfer(ctx context.Context, id LeadID, by, to RepID) (Transf
 	var out TransferResult
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
 		out = TransferResult{}
-		r, err := actorRep(ctx, tx, by)
-		if err != nil {
-			return err
-		}
-		l, owner, err := heldLead(ctx, tx, id, r)
+		r, l, owner, err := actorHeld(ctx, tx, id, by)
 		if err != nil {
 			return err
 		}
