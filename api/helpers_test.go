@@ -8,47 +8,29 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/leadbot/leadbot/api"
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
 const token = "test-token"
 
-// testClock is a clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a Leadbot API on a real store.
 type env struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store *storage.Store
-	clock *testClock
+	clock *enginetest.Clock
 }
 
 func newEnv(t *testing.T, s *storage.Store, mode engine.Mode) *env {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)}
+	clock := enginetest.NewClock(time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC))
 	p := engine.DefaultPolicy
 	p.Mode = mode
 	svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
@@ -97,7 +98,7 @@ func TestCoreConversation(t *testing.T) {
 func TestCoreTransferApproval(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
+		c := enginetest.NewClock(time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode, p.TransferApproval = engine.ModeAuto, true
 		svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})

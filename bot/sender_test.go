@@ -12,26 +12,10 @@ import (
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // recorder is a channel that keeps what it was sent and can be told to
 // fail, as a platform that is down would.
@@ -74,13 +58,13 @@ func (r *recorder) Update(ctx context.Context, d engine.Delivery, to engine.Rep,
 type fixture struct {
 	store *storage.Store
 	svc   *engine.Service
-	clock *clock
+	clock *enginetest.Clock
 	rend  *bot.Renderer
 }
 
 func newFixture(t *testing.T, s *storage.Store) fixture {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
+	c := enginetest.NewClock(time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC))
 	p := engine.DefaultPolicy
 	p.Mode = engine.ModePool
 	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
@@ -16,7 +17,7 @@ import (
 // (filer w1, manager wm), and a lead held by e1.
 func disputeWorld(t *testing.T, s *storage.Store) (*engine.Service, engine.Lead) {
 	t.Helper()
-	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	p := engine.DefaultPolicy
 	p.Mode, p.DisputeArbiter, p.DisputeEscalateAfter = engine.ModeAuto, "arb", 48*time.Hour
 	svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
@@ -166,7 +167,7 @@ func TestDisputeDecidedOnce(t *testing.T) {
 func TestDisputeRulesAndEscalation(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode, p.ProtectExisting, p.DisputeEscalateAfter = engine.ModeAuto, 90*24*time.Hour, 48*time.Hour
 		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
@@ -208,7 +209,7 @@ func TestNoticeLeaseIsExclusive(t *testing.T) {
 func TestTransferApproval(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode, p.TransferApproval = engine.ModeAuto, true
 		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
@@ -276,7 +277,7 @@ func TestTransferApproval(t *testing.T) {
 func TestPoolRules(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode, p.ClaimsPerDay, p.ReclaimCooldown = engine.ModePool, 2, time.Hour
 		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})

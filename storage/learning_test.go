@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
@@ -29,7 +30,7 @@ func routeAfterHistory(t *testing.T, winner string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode = engine.ModeAuto
 		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Router: router, Policy: p})

@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
 // scheduled builds a team whose owner holds one tier A lead due 4 hours
 // after 09:00 UTC on a Friday, with quiet hours off unless asked.
-func scheduled(t *testing.T, s *storage.Store, quiet engine.QuietHours) (*engine.Service, *fixedClock, engine.Lead) {
+func scheduled(t *testing.T, s *storage.Store, quiet engine.QuietHours) (*engine.Service, *enginetest.Clock, engine.Lead) {
 	t.Helper()
-	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	p := engine.DefaultPolicy
 	p.Mode = engine.ModeAuto
 	p.Schedule.Quiet = quiet
@@ -51,7 +52,7 @@ func TestDeadlineTiers(t *testing.T) {
 		}
 		start := clock.Now()
 		for _, st := range steps {
-			clock.t = start.Add(st.at)
+			clock.Set(start.Add(st.at))
 			if _, err := svc.ScanDeadlines(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +212,7 @@ func TestDueScanUsesIndex(t *testing.T) {
 func TestRecycling(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 		p := engine.DefaultPolicy
 		p.Mode, p.RecycleAfter, p.RecycleWarning = engine.ModeAuto, 72*time.Hour, 24*time.Hour
 		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
@@ -222,7 +223,7 @@ func TestRecycling(t *testing.T) {
 		pending(t, s, clock.Now())
 
 		scan := func(after time.Duration) int {
-			clock.t = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC).Add(after)
+			clock.Set(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC).Add(after))
 			n, err := svc.ScanRecycling(ctx)
 			if err != nil {
 				t.Fatal(err)

@@ -8,31 +8,14 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/engine/enginetest"
 	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
-// fixedClock is a clock tests move by hand.
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fixedClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newService(t *testing.T, s *storage.Store, mode engine.Mode) (*engine.Service, *fixedClock) {
+func newService(t *testing.T, s *storage.Store, mode engine.Mode) (*engine.Service, *enginetest.Clock) {
 	t.Helper()
-	clock := &fixedClock{t: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 	p := engine.DefaultPolicy
 	p.Mode = mode
 	return engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p}), clock
