@@ -350,24 +350,26 @@ func (s *Server) eventOut(e engine.LeadEvent) eventOut {
 }
 
 type disputeOut struct {
-	ID        string     `json:"id"`
-	LeadID    string     `json:"lead_id"`
-	Kind      string     `json:"kind"`
-	Status    string     `json:"status"`
-	FiledBy   string     `json:"filed_by"`
-	Against   *string    `json:"against"`
-	Reason    string     `json:"reason"`
-	FiledAt   time.Time  `json:"filed_at"`
-	DecidedBy *string    `json:"decided_by"`
-	DecidedAt *time.Time `json:"decided_at"`
-	Comment   string     `json:"comment"`
+	ID            string     `json:"id"`
+	LeadID        string     `json:"lead_id"`
+	Kind          string     `json:"kind"`
+	Status        string     `json:"status"`
+	FiledBy       string     `json:"filed_by"`
+	Against       *string    `json:"against"`
+	Reason        string     `json:"reason"`
+	FiledAt       time.Time  `json:"filed_at"`
+	DecidedBy     *string    `json:"decided_by"`
+	DecidedAt     *time.Time `json:"decided_at"`
+	Comment       string     `json:"comment"`
+	Split         *float64   `json:"split,omitempty"`
+	ProposedSplit *float64   `json:"proposed_split,omitempty"`
 }
 
 func (s *Server) disputeOut(d engine.Dispute) disputeOut {
 	return disputeOut{ID: d.ID.String(), LeadID: d.LeadID.String(), Kind: string(d.Kind),
 		Status: string(d.Status), FiledBy: string(d.FiledBy), Against: optional(string(d.Against)),
 		Reason: d.Reason, FiledAt: d.FiledAt.In(s.loc), DecidedBy: optional(string(d.DecidedBy)),
-		DecidedAt: s.timePtr(d.DecidedAt), Comment: d.Comment}
+		DecidedAt: s.timePtr(d.DecidedAt), Comment: d.Comment, Split: d.Split, ProposedSplit: d.Proposed}
 }
 
 // pathLead reads the {id} of a lead path; an id that cannot be a lead's

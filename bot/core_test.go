@@ -66,6 +66,7 @@ func TestCoreConversation(t *testing.T) {
 			{"dispute", func() bot.Reply { return say("r1", "申诉 1 这是我三月登记的客户") }, "已提交申诉 D1"},
 			{"dispute click", func() bot.Reply { return click("r3", "dispute:L1", "我先登记的") }, "已提交申诉 D2"},
 			{"dispute click empty", func() bot.Reply { return click("r3", "dispute:L1", " ") }, "申诉 L1 理由"},
+			{"commission share", func() bot.Reply { return say("r3", "申诉 1 提成 50% 一起跟的单") }, "已提交申诉 D3"},
 			{"done", func() bot.Reply { return say("r2", "完成 1 赢单 28万") }, "恭喜成交"},
 			{"done again", func() bot.Reply { return click("r2", "won:L1", "") }, "过期"},
 			{"english user", func() bot.Reply { return say("en", "claim 2") }, "L2"},
@@ -88,6 +89,10 @@ func TestCoreConversation(t *testing.T) {
 		l, _ := s.Lead(ctx, 1)
 		if l.Status != engine.StatusWon || l.Assignee != "r2" || *l.ClosedAmount != 280000 {
 			t.Errorf("L1 = %s %q %v, want won by r2 for 280000", l.Status, l.Assignee, *l.ClosedAmount)
+		}
+		ds, _ := s.Disputes(ctx, engine.DisputeFilter{LeadID: 1})
+		if len(ds) != 3 || ds[0].Proposed == nil || *ds[0].Proposed != 0.5 || ds[0].Reason != "一起跟的单" {
+			t.Errorf("newest dispute = %+v, want a proposed half share with the reason alone", ds[0])
 		}
 		if r := core.Stranger("zh-CN"); !strings.Contains(r.Text, "还没有在 Leadbot 登记") {
 			t.Errorf("stranger reply = %q", r.Text)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,11 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 	events, err := c.svc.LeadHistory(ctx, id)
 	if err != nil {
 		return c.failure(ctx, me, id, err, lang, false)
+	}
+	if me.Role != engine.RoleRep {
+		if err := c.svc.NoteViewed(ctx, id, me.ID); err != nil {
+			c.log.Warn("dispute view not recorded", slog.String("lead_id", id.String()), slog.Any("err", err))
+		}
 	}
 	card, _ := c.render.LeadCard(ctx, l, me)
 	return Reply{Text: c.describe(l, owner, me, events, lang), Card: card}
@@ -232,7 +238,8 @@ func (c *Core) dispute(
 	cmd command.Command,
 	lang i18n.Lang,
 ) Reply {
-	d, err := c.svc.FileDispute(ctx, cmd.Lead, me.ID, cmd.Kind, cmd.Note)
+	share, reason := proposedShare(cmd.Kind, cmd.Note)
+	d, err := c.svc.FileDisputeSplit(ctx, cmd.Lead, me.ID, cmd.Kind, reason, share)
 	if err != nil {
 		return c.failure(ctx, me, cmd.Lead, err, lang, false)
 	}
@@ -273,7 +280,11 @@ func (c *Core) decideDispute(
 		p /= 100
 		v, share = engine.Split, &p
 	}
-	res, err := c.svc.DecideDispute(ctx, id, me.ID, v, share, "")
+	comment := ""
+	if v != engine.Split {
+		comment = strings.TrimSpace(value)
+	}
+	res, err := c.svc.DecideDispute(ctx, id, me.ID, v, share, comment)
 	switch engine.CodeOf(err) {
 	case "already_decided", "lead_closed":
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
@@ -295,4 +306,23 @@ func (c *Core) decideDispute(
 		return Reply{Text: i18n.T(lang, "dispute.waiting", args)}
 	}
 	return Reply{Text: i18n.T(lang, "dispute.decided", args)}
+}
+
+// proposedShare reads the share a commission dispute asks for from the
+// start of its reason ("申诉 12 提成 50% 一起跟的单" asks for half).
+func proposedShare(kind engine.DisputeKind, reason string) (*float64, string) {
+	if kind != engine.DisputeCommission {
+		return nil, reason
+	}
+	head, rest, _ := strings.Cut(strings.TrimSpace(reason), " ")
+	num, ok := strings.CutSuffix(strings.TrimSuffix(head, "％"), "%")
+	if !ok && !strings.HasSuffix(head, "％") {
+		return nil, reason
+	}
+	p, err := strconv.ParseFloat(num, 64)
+	if err != nil || p < 0 || p > 100 || strings.TrimSpace(rest) == "" {
+		return nil, reason
+	}
+	p /= 100
+	return &p, strings.TrimSpace(rest)
 }

@@ -243,6 +243,9 @@ func (r *Renderer) disputeCard(
 			)
 			continue
 		}
+		if d.Proposed != nil {
+			c.Fields = append(c.Fields, f("proposed_split", fmt.Sprintf("%.0f%%", *d.Proposed*100)))
+		}
 		c.Note = r.recentHistory(ctx, l.ID, to, lang)
 		ref := ":" + d.ID.String()
 		c.Buttons = []Button{
@@ -250,10 +253,12 @@ func (r *Renderer) disputeCard(
 				Label:   i18n.T(lang, "button.approve", nil),
 				Action:  action(ActDisputeApprove, l.ID) + ref,
 				Primary: true,
+				Input:   i18n.T(lang, "card.comment_input", nil),
 			},
 			{
 				Label:  i18n.T(lang, "button.reject", nil),
 				Action: action(ActDisputeReject, l.ID) + ref,
+				Input:  i18n.T(lang, "card.comment_input", nil),
 			},
 		}
 		if d.Kind == engine.DisputeCommission {

@@ -451,3 +451,21 @@ func (s *Service) escalateDispute(ctx context.Context, d Dispute, now time.Time)
 	})
 	return n, err
 }
+
+// NoteViewed records in the audit log that a lead or manager looked at
+// the open disputes of a lead, so that the record shows who knew when.
+func (s *Service) NoteViewed(ctx context.Context, lead LeadID, by RepID) error {
+	open, err := s.store.Disputes(ctx, DisputeFilter{LeadID: lead, Status: DisputeOpen})
+	if err != nil || len(open) == 0 {
+		return err
+	}
+	now := s.now()
+	return s.store.Update(ctx, func(tx Tx) error {
+		var entries []AuditEntry
+		for _, d := range open {
+			entries = append(entries, AuditEntry{At: now, Actor: Actor(by), Action: "dispute.viewed",
+				Subject: d.ID.String(), Detail: "lead " + lead.String()})
+		}
+		return tx.Audit(ctx, entries...)
+	})
+}

@@ -312,7 +312,23 @@ func (s *Service) FileDispute(
 	kind DisputeKind,
 	reason string,
 ) (Dispute, error) {
+	return s.FileDisputeSplit(ctx, id, by, kind, reason, nil)
+}
+
+// FileDisputeSplit files a dispute as FileDispute does, with the share
+// of the commission (0 to 1) the filer proposes for themselves.
+func (s *Service) FileDisputeSplit(
+	ctx context.Context,
+	id LeadID,
+	by RepID,
+	kind DisputeKind,
+	reason string,
+	proposed *float64,
+) (Dispute, error) {
 	var c checker
+	if proposed != nil {
+		c.number("proposed_split", *proposed, 0, 1)
+	}
 	c.oneOf(
 		"kind",
 		string(kind),
@@ -339,7 +355,8 @@ func (s *Service) FileDispute(
 			return conflict("own_lead", "lead %s is already yours", id)
 		}
 		out = Dispute{LeadID: id, Kind: kind, Status: DisputeOpen, FiledBy: by, Against: l.Assignee,
-			Reason: strings.TrimSpace(reason), FiledAt: now}
+			Proposed: proposed,
+			Reason:   strings.TrimSpace(reason), FiledAt: now}
 		rule, err := s.settleByRule(ctx, tx, out, l, now)
 		if err != nil {
 			return err

@@ -334,8 +334,10 @@ type Dispute struct {
 	DecidedAt *time.Time
 	Comment   string
 	// Split is the filer's share of the commission a decision gave, 0 to
-	// 1; nil when it split nothing.
-	Split *float64
+	// 1; nil when it split nothing. Proposed is the share the filer asked
+	// for, if any.
+	Split    *float64
+	Proposed *float64
 }
 
 // LeadFilter selects leads for a list. Zero fields select everything.

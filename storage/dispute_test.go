@@ -212,3 +212,37 @@ func TestDisputeRulesAndEscalation(t *testing.T) {
 		}
 	})
 }
+
+func TestDisputeProposalCommentAndViews(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, l := disputeWorld(t, s)
+		half := 0.5
+		d, err := svc.FileDisputeSplit(ctx, l.ID, "w1", engine.DisputeCommission, "一起跟的单", &half)
+		if err != nil || d.Proposed == nil || *d.Proposed != 0.5 {
+			t.Fatalf("FileDisputeSplit = %+v, %v", d, err)
+		}
+		if _, err := svc.FileDisputeSplit(ctx, l.ID, "w1", engine.DisputeCommission, "x", ptr(1.5)); engine.FieldOf(err) != "proposed_split" {
+			t.Errorf("a share over 1: err = %v, want proposed_split named", err)
+		}
+		if err := svc.NoteViewed(ctx, l.ID, "em"); err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.DecideDispute(ctx, d.ID, "em", engine.Reject, nil, "没有证据")
+		if err != nil || res.Dispute.Comment != "没有证据" {
+			t.Fatalf("decide = %+v, %v", res.Dispute, err)
+		}
+		got, _ := s.Disputes(ctx, engine.DisputeFilter{LeadID: l.ID})
+		if len(got) != 1 || got[0].Proposed == nil || got[0].Comment != "没有证据" {
+			t.Errorf("stored dispute = %+v, want the proposal and the comment", got)
+		}
+		for _, action := range []string{"dispute.filed", "dispute.viewed", "dispute.decided"} {
+			entries, _ := s.AuditEntries(ctx, action)
+			if len(entries) == 0 || entries[0].Subject != d.ID.String() {
+				t.Errorf("audit %s = %+v, want a line for %s", action, entries, d.ID)
+			}
+		}
+	})
+}
+
+func ptr(v float64) *float64 { return &v }

@@ -189,8 +189,9 @@ type disputeRow struct {
 	DecidedAt *time.Time `gorm:"precision:3"`
 	Comment   string     `gorm:"type:text"`
 	// Split is the filer's share of the commission when a decision
-	// splits it, from 0 to 1.
-	Split *float64
+	// splits it, from 0 to 1; ProposedSplit the share the filer asked for.
+	Split         *float64
+	ProposedSplit *float64
 }
 
 func (disputeRow) TableName() string { return "disputes" }
@@ -358,7 +359,7 @@ func (r disputeRow) toEngine() engine.Dispute {
 		Kind: engine.DisputeKind(r.Kind), Status: engine.DisputeStatus(r.Status),
 		FiledBy: engine.RepID(r.FiledBy), Against: engine.RepID(deref(r.Against)),
 		Reason: r.Reason, FiledAt: r.FiledAt, DecidedBy: engine.RepID(deref(r.DecidedBy)),
-		DecidedAt: r.DecidedAt, Comment: r.Comment, Split: r.Split,
+		DecidedAt: r.DecidedAt, Comment: r.Comment, Split: r.Split, Proposed: r.ProposedSplit,
 	}
 }
 

@@ -322,7 +322,7 @@ func (t *tx) InsertDispute(ctx context.Context, d engine.Dispute) (engine.Disput
 	row := disputeRow{LeadID: int64(d.LeadID), Kind: string(d.Kind), Status: string(d.Status),
 		FiledBy: string(d.FiledBy), Against: optString(string(d.Against)), Reason: d.Reason,
 		FiledAt: dbTime(d.FiledAt), DecidedBy: optString(string(d.DecidedBy)),
-		DecidedAt: dbTimePtr(d.DecidedAt), Comment: d.Comment}
+		DecidedAt: dbTimePtr(d.DecidedAt), Comment: d.Comment, ProposedSplit: d.Proposed}
 	if err := t.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return 0, wrapf(err, "file dispute on lead %s", d.LeadID)
 	}
