@@ -205,6 +205,7 @@ func disputeInConsole(t *testing.T, driver string) {
 	manager, cancel2 := chromedp.NewContext(first)
 	defer cancel2()
 	answerPrompts(filer, "我三月就登记过这个客户")
+	answerPrompts(manager, "以登记记录为准")
 
 	open := func(ctx context.Context, user string) error {
 		return chromedp.Do(ctx, chromedp.Navigate(p.base+"/"), clickWhenReady(fmt.Sprintf(`button[data-user="%s"]`, user)))
@@ -236,7 +237,8 @@ func disputeInConsole(t *testing.T, driver string) {
 		}
 	}
 	_, b := p.call(t, "GET", "/api/v1/disputes?lead_id=L1", nil)
-	if !strings.Contains(string(b), `"status":"approved"`) || !strings.Contains(string(b), `"decided_by":"m1"`) {
+	if !strings.Contains(string(b), `"status":"approved"`) || !strings.Contains(string(b), `"decided_by":"m1"`) ||
+		!strings.Contains(string(b), "以登记记录为准") {
 		t.Errorf("disputes after approval: %s", b)
 	}
 }
