@@ -440,3 +440,27 @@ func (r *Renderer) TeamNotice(ctx context.Context, n engine.Notice) (string, err
 		"score":   fmt.Sprintf("%.0f", l.Score),
 	}), nil
 }
+
+// TeamCard draws the pool card of a team's group: a claim button while
+// the lead is in the pool, then who took it. Whoever clicks is the one
+// who claims, so the card is the same for every member.
+func (r *Renderer) TeamCard(ctx context.Context, n engine.Notice) (*Card, error) {
+	l, err := r.src.Lead(ctx, n.LeadID)
+	if err != nil {
+		return nil, fmt.Errorf("draw team card %s: %w", n.Key, err)
+	}
+	group := engine.Rep{ID: engine.RepID("team:" + n.Text), Team: n.Text, Role: engine.RoleRep}
+	c, err := r.LeadCard(ctx, l, group)
+	if err != nil {
+		return nil, err
+	}
+	c.Title = i18n.T(r.lang, "card.pool.title", i18n.Args{"company": l.Company})
+	if l.Status == engine.StatusPool {
+		c.Closed, c.State, c.Note = false, "", i18n.T(r.lang, "card.pool.hint", i18n.Args{"lead": l.ID.String()})
+		c.Buttons = []Button{{Label: i18n.T(r.lang, "button.claim", nil), Action: action(ActClaim, l.ID),
+			Primary: true}}
+	} else {
+		c.Buttons = nil
+	}
+	return c, nil
+}

@@ -39,6 +39,18 @@ type TeamChannel interface {
 	NotifyTeam(ctx context.Context, team, text string) error
 }
 
+// TeamCardChannel is a platform whose group chats take clickable cards,
+// such as DingTalk: the team's pool card has a claim button any member
+// may press, and it is redrawn when the lead moves on.
+type TeamCardChannel interface {
+	TeamChannel
+	// SendTeamCard posts a card to the team's group and returns its
+	// handle; an error wrapping ErrNoTeamRoute means no group.
+	SendTeamCard(ctx context.Context, team string, m Message) (ref string, err error)
+	// UpdateTeamCard redraws a team card sent before.
+	UpdateTeamCard(ctx context.Context, team, ref string, m Message) error
+}
+
 // ErrNoTeamRoute says that a platform has no group chat for a team.
 var ErrNoTeamRoute = errors.New("no group chat for the team")
 
@@ -272,7 +284,13 @@ func (s *Sender) updateCards(ctx context.Context, it engine.OutboxItem) error {
 	var errs []error
 	for _, d := range ds {
 		ch := s.channel(d.Platform)
-		if ch == nil || d.Notice.Kind == engine.NoticeText || d.Notice.Kind == engine.NoticeTeam {
+		if d.Notice.Kind == engine.NoticeTeam {
+			if err := s.updateTeamCard(ctx, d); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", d.Platform, err))
+			}
+			continue
+		}
+		if ch == nil || d.Notice.Kind == engine.NoticeText {
 			continue
 		}
 		viewer, err := s.reps.Rep(ctx, d.RepID)
@@ -318,7 +336,7 @@ func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
 		if !ok || done[ch.Name()] {
 			continue
 		}
-		err := tc.NotifyTeam(ctx, it.Text, text)
+		ref, err := s.postTeam(ctx, tc, it.Notice, text)
 		if errors.Is(err, ErrNoTeamRoute) {
 			continue
 		}
@@ -331,6 +349,7 @@ func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
 			Platform: ch.Name(),
 			RepID:    engine.RepID("team:" + it.Text),
 			LeadID:   it.LeadID,
+			Ref:      ref,
 			At:       s.opt.Clock.Now(),
 		}
 		if err := s.store.RecordDelivery(ctx, d); err != nil {
@@ -338,4 +357,31 @@ func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// postTeam sends the team's pool card where the platform's groups take
+// clicks, and the read-only text elsewhere.
+func (s *Sender) postTeam(ctx context.Context, tc TeamChannel, n engine.Notice, text string) (string, error) {
+	cc, ok := tc.(TeamCardChannel)
+	if !ok {
+		return "", tc.NotifyTeam(ctx, n.Text, text)
+	}
+	card, err := s.render.TeamCard(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	return cc.SendTeamCard(ctx, n.Text, Message{Card: card})
+}
+
+// updateTeamCard redraws a team's pool card after the lead moved on.
+func (s *Sender) updateTeamCard(ctx context.Context, d engine.Delivery) error {
+	cc, ok := s.channel(d.Platform).(TeamCardChannel)
+	if !ok || d.Ref == "" {
+		return nil
+	}
+	card, err := s.render.TeamCard(ctx, d.Notice)
+	if err != nil {
+		return err
+	}
+	return cc.UpdateTeamCard(ctx, d.Notice.Text, d.Ref, Message{Card: card})
 }

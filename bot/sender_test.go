@@ -220,3 +220,64 @@ func TestOutboxTeamNotices(t *testing.T) {
 		}
 	})
 }
+
+// cardGroups is a channel whose team groups take clickable cards.
+type cardGroups struct {
+	*teamRecorder
+	cards   map[string]*bot.Card // ref -> latest drawing
+	updates int
+}
+
+func (c *cardGroups) SendTeamCard(ctx context.Context, team string, m bot.Message) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.teams[team] {
+		return "", bot.ErrNoTeamRoute
+	}
+	ref := team + "/" + m.Card.Key
+	c.cards[ref] = m.Card
+	return ref, nil
+}
+
+func (c *cardGroups) UpdateTeamCard(ctx context.Context, team, ref string, m bot.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cards[ref] = m.Card
+	c.updates++
+	return nil
+}
+
+// Where groups take clicks, the team gets a pool card with a claim
+// button, redrawn to say who took the lead.
+func TestOutboxTeamCards(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		f.intake(t, "gc")
+		ch := &cardGroups{teamRecorder: &teamRecorder{recorder: newRecorder("chat"),
+			teams: map[string]bool{"east": true}}, cards: map[string]*bot.Card{}}
+		snd := f.sender(ch)
+		for snd.Pass(ctx) > 0 {
+		}
+		if len(ch.cards) != 1 || len(ch.posted) != 0 {
+			t.Fatalf("group cards %d, texts %d; want one card and no text", len(ch.cards), len(ch.posted))
+		}
+		var ref string
+		for r, c := range ch.cards {
+			ref = r
+			if len(c.Buttons) != 1 || c.Buttons[0].Action != "claim:L1" {
+				t.Errorf("team card buttons = %+v, want claim:L1", c.Buttons)
+			}
+		}
+		f.clock.Add(time.Minute)
+		if _, err := f.svc.Claim(ctx, 1, "r2", "r2"); err != nil {
+			t.Fatal(err)
+		}
+		for snd.Pass(ctx) > 0 {
+		}
+		got := ch.cards[ref]
+		if ch.updates != 1 || !got.Closed || len(got.Buttons) != 0 || !strings.Contains(got.State, "r2") {
+			t.Errorf("team card after the claim = %+v (updates %d), want closed, naming r2", got, ch.updates)
+		}
+	})
+}

@@ -297,6 +297,28 @@ func (a *API) CreateCard(
 			"robotCode": a.cfg.RobotCode},
 		"userIdType": 1,
 	}
+	return a.createAndDeliver(ctx, outTrackID, in)
+}
+
+// CreateGroupCard creates an interactive card in a group chat, where any
+// member may click it; it is updated by outTrackId like a 1:1 card.
+func (a *API) CreateGroupCard(
+	ctx context.Context, outTrackID, conversationID string, params map[string]string,
+) error {
+	in := map[string]any{
+		"cardTemplateId":          a.cfg.CardTemplateID,
+		"outTrackId":              outTrackID,
+		"callbackType":            "STREAM",
+		"cardData":                cardData{CardParamMap: params},
+		"openSpaceId":             "dtv1.card//IM_GROUP." + conversationID,
+		"imGroupOpenSpaceModel":   map[string]any{"supportForward": false},
+		"imGroupOpenDeliverModel": map[string]any{"robotCode": a.cfg.RobotCode},
+		"userIdType":              1,
+	}
+	return a.createAndDeliver(ctx, outTrackID, in)
+}
+
+func (a *API) createAndDeliver(ctx context.Context, outTrackID string, in map[string]any) error {
 	var out struct {
 		Success bool `json:"success"`
 		Result  struct {
