@@ -198,13 +198,7 @@ func (c *Core) decideTransfer(
 	case "already_decided", "transfer_stale":
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
 	case "not_approver":
-		return Reply{
-			Text: i18n.T(
-				lang,
-				"error.forbidden",
-				i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)},
-			),
-		}
+		return forbidden(me, lang)
 	}
 	if err != nil {
 		return c.failure(ctx, me, lead, err, lang, true)
@@ -289,13 +283,7 @@ func (c *Core) decideDispute(
 	case "already_decided", "lead_closed":
 		return Reply{Text: i18n.T(lang, "card.stale", i18n.Args{"lead": lead.String()})}
 	case "not_decider":
-		return Reply{
-			Text: i18n.T(
-				lang,
-				"error.forbidden",
-				i18n.Args{"role": i18n.T(lang, "role."+string(me.Role), nil)},
-			),
-		}
+		return forbidden(me, lang)
 	}
 	if err != nil {
 		return c.failure(ctx, me, lead, err, lang, true)
@@ -325,4 +313,10 @@ func proposedShare(kind engine.DisputeKind, reason string) (*float64, string) {
 	}
 	p /= 100
 	return &p, strings.TrimSpace(rest)
+}
+
+// forbidden tells a person their role may not do what they asked.
+func forbidden(me engine.Rep, lang i18n.Lang) Reply {
+	role := i18n.T(lang, "role."+string(me.Role), nil)
+	return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": role})}
 }
