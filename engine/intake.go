@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -150,7 +151,18 @@ func (s *Service) placeNew(
 	now time.Time,
 ) ([]Rep, error) {
 	var reps []Rep
+	held, err := heldLike(ctx, tx, leads)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range leads {
+		attached, err := s.attachDuplicate(ctx, tx, l, held, now)
+		if err != nil {
+			return nil, err
+		}
+		if attached {
+			continue
+		}
 		if !s.assignsAtOnce(l.Tier) {
 			l.Status = StatusPool
 			l.Decision = &Decision{Strategy: "pool", At: now,
@@ -178,6 +190,72 @@ func (s *Service) placeNew(
 		l.DueAt = s.dueAt(*l, reps[indexOfRep(reps, d.RepID)], now)
 	}
 	return reps, nil
+}
+
+// customerKeys names a customer by company and by contact phone.
+func customerKeys(p Profile) (company, phone string) {
+	company, phone = strings.TrimSpace(p.Company), strings.TrimSpace(p.Contact.Phone)
+	if phone != "" {
+		phone = "tel:" + phone
+	}
+	return "co:" + company, phone
+}
+
+// heldLike maps each customer key of the new leads to the newest held
+// lead of that customer, in one look-up for the batch.
+func heldLike(ctx context.Context, tx Tx, leads []*Lead) (map[string]Lead, error) {
+	var companies, phones []string
+	for _, l := range leads {
+		companies = append(companies, strings.TrimSpace(l.Company))
+		if p := strings.TrimSpace(l.Contact.Phone); p != "" {
+			phones = append(phones, p)
+		}
+	}
+	found, err := tx.HeldLeadsLike(ctx, companies, phones)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Lead, len(found))
+	for _, l := range found {
+		for _, k := range []string{customerKeysOf(l, 0), customerKeysOf(l, 1)} {
+			if k != "" && l.ID > out[k].ID {
+				out[k] = l
+			}
+		}
+	}
+	return out, nil
+}
+
+func customerKeysOf(l Lead, i int) string {
+	company, phone := customerKeys(l.Profile)
+	return [2]string{company, phone}[i]
+}
+
+// attachDuplicate gives a new lead for a customer someone already works
+// (same company, or the same contact phone) to that owner, so that one
+// customer does not get two reps. An owner without room leaves the lead
+// to the ordinary routing.
+func (s *Service) attachDuplicate(ctx context.Context, tx Tx, l *Lead, held map[string]Lead, now time.Time) (bool, error) {
+	company, phone := customerKeys(l.Profile)
+	h, ok := held[company]
+	if p, okp := held[phone]; phone != "" && okp && (!ok || p.ID > h.ID) {
+		h, ok = p, true
+	}
+	if !ok {
+		return false, nil
+	}
+	owner, err := tx.Rep(ctx, h.Assignee)
+	if err != nil {
+		return false, err
+	}
+	if ok, err := tx.ReserveCapacity(ctx, owner.ID, now); err != nil || !ok {
+		return false, err
+	}
+	d := Decision{Strategy: "duplicate", RepID: owner.ID, Load: owner.OpenTasks, At: now,
+		Reasons: []string{s.policy.Lang.say(msgDuplicate, h.ID, displayName(owner))}}
+	l.Status, l.Assignee, l.Decision, l.HeldSince = StatusAssigned, owner.ID, &d, &now
+	l.DueAt = s.dueAt(*l, owner, now)
+	return true, nil
 }
 
 // announce queues an assignment card for each new owner and, when asked,

@@ -82,6 +82,7 @@ const (
 	msgRecycleAt
 	msgTransferAsked
 	msgTransferRejected
+	msgDuplicate
 	msgCount
 )
 
@@ -141,6 +142,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgRecycleAt:        "没有跟进记录：将于 %s 收回公海",
 		msgTransferAsked:    "%s：申请转交给 %s，等待审批",
 		msgTransferRejected: "%s：转交未获批准",
+		msgDuplicate:        "重复客户：与 %s 是同一客户，归原跟进人 %s",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 	},
 	English: {
@@ -202,6 +204,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgRecycleAt:        "no follow-up: back to the pool at %s",
 		msgTransferAsked:    "%s: hand-over to %s asked, waiting for approval",
 		msgTransferRejected: "%s: hand-over rejected",
+		msgDuplicate:        "same customer as %s: attached to its owner %s",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 	},
 }

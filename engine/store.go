@@ -138,6 +138,9 @@ type Tx interface {
 	// back to the pool, and reports whether it was held by owner and not
 	// warned yet.
 	MarkRecycleWarned(ctx context.Context, id LeadID, owner RepID) (bool, error)
+	// HeldLeadsLike returns the assigned leads of any of the companies
+	// or with any of the contact phones.
+	HeldLeadsLike(ctx context.Context, companies, phones []string) ([]Lead, error)
 	// InsertTransfer stores a new transfer request and returns its id.
 	InsertTransfer(ctx context.Context, r TransferRequest) (TransferID, error)
 	// DecideTransfer records the decision on a pending request, and

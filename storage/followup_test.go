@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -341,6 +342,48 @@ func TestLoadWarningAtEightyPercent(t *testing.T) {
 		}
 		if got := pending(t, s, clock.Now()); got["text>tl"] != 1 {
 			t.Errorf("notices = %v, want the team lead alerted once", got)
+		}
+	})
+}
+
+// A new lead for a customer someone already works goes to that owner.
+func TestDuplicateLeadsAttachToOwner(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModePool)
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 2)
+		putTeamRep(t, svc, "b", "east", engine.RoleRep, 2)
+		in := func(ext, company, phone string) engine.LeadInput {
+			return engine.LeadInput{ExternalID: ext, Profile: engine.Profile{Company: company,
+				Contact: engine.Contact{Phone: phone}}}
+		}
+		first, _, err := svc.Intake(ctx, in("1", "甲医院", "13800000000"), engine.ActorAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Claim(ctx, first.ID, "b", "b"); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			ext, company, phone string
+			status              engine.Status
+			owner               engine.RepID
+		}{
+			{"2", "甲医院", "", engine.StatusAssigned, "b"},
+			{"3", "甲医院分院", "13800000000", engine.StatusPool, ""}, // b is full now
+			{"4", "乙公司", "", engine.StatusPool, ""},
+		}
+		for _, tt := range tests {
+			l, _, err := svc.Intake(ctx, in(tt.ext, tt.company, tt.phone), engine.ActorAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Status != tt.status || l.Assignee != tt.owner {
+				t.Errorf("lead %s (%s) = %s %q, want %s %q", tt.ext, tt.company, l.Status, l.Assignee, tt.status, tt.owner)
+			}
+			if tt.owner != "" && (l.Decision.Strategy != "duplicate" || !strings.Contains(l.Decision.Reasons[0], first.ID.String())) {
+				t.Errorf("lead %s decision = %+v, want the duplicate rule naming %s", tt.ext, l.Decision, first.ID)
+			}
 		}
 	})
 }

@@ -37,9 +37,9 @@ func (repRow) TableName() string { return "reps" }
 type leadRow struct {
 	ID               int64          `gorm:"primaryKey;autoIncrement"`
 	ExternalID       string         `gorm:"size:128;not null;uniqueIndex"`
-	Company          string         `gorm:"size:256;not null"`
+	Company          string         `gorm:"size:256;not null;index"`
 	ContactName      string         `gorm:"size:100;not null;default:''"`
-	ContactPhone     string         `gorm:"size:64;not null;default:''"`
+	ContactPhone     string         `gorm:"size:64;not null;default:'';index"`
 	Industry         string         `gorm:"size:64;not null;default:''"`
 	ProductLine      string         `gorm:"size:64;not null;default:''"`
 	CustomerType     string         `gorm:"size:16;not null;default:''"`

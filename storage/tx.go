@@ -440,3 +440,25 @@ func (t *tx) MarkRecycleWarned(
 	}
 	return res.RowsAffected == 1, nil
 }
+
+func (t *tx) HeldLeadsLike(ctx context.Context, companies, phones []string) ([]engine.Lead, error) {
+	var out []engine.Lead
+	for _, part := range []struct {
+		column string
+		values []string
+	}{{"company", companies}, {"contact_phone", phones}} {
+		for chunk := range chunks(part.values) {
+			var rows []leadRow
+			err := t.db.WithContext(ctx).
+				Where("status = ? AND "+part.column+" IN ?", string(engine.StatusAssigned), chunk).
+				Order("id").Find(&rows).Error
+			if err != nil {
+				return nil, wrapf(err, "look for held leads by %s", part.column)
+			}
+			for _, r := range rows {
+				out = append(out, r.toEngine())
+			}
+		}
+	}
+	return out, nil
+}
