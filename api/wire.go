@@ -24,6 +24,7 @@ type repIn struct {
 	DingTalkUserID string   `json:"dingtalk_userid"`
 	Active         *bool    `json:"active"`
 	Language       string   `json:"language"`
+	Away           bool     `json:"away"`
 }
 
 func (in repIn) toEngine(id string) (engine.Rep, error) {
@@ -48,6 +49,7 @@ func (in repIn) toEngine(id string) (engine.Rep, error) {
 		WeComUserID:    in.WeComUserID,
 		DingTalkUserID: in.DingTalkUserID,
 		Language:       in.Language,
+		Away:           in.Away,
 		Active:         true,
 	}
 	if in.Active != nil {
@@ -80,6 +82,7 @@ type repOut struct {
 	DingTalkUserID string     `json:"dingtalk_userid"`
 	Active         bool       `json:"active"`
 	Language       string     `json:"language"`
+	Away           bool       `json:"away"`
 	LastAssignedAt *time.Time `json:"last_assigned_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -101,6 +104,7 @@ func (s *Server) repOut(r engine.Rep) repOut {
 		DingTalkUserID: r.DingTalkUserID,
 		Active:         r.Active,
 		Language:       r.Language,
+		Away:           r.Away,
 		CreatedAt:      r.CreatedAt.In(s.loc),
 		UpdatedAt:      r.UpdatedAt.In(s.loc),
 	}

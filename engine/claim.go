@@ -362,6 +362,21 @@ func (s *Service) recordClose(
 			s.policy.Lang.money(amount))})
 }
 
+// DrainStandby assigns waiting leads to reps with room, a few per rep at
+// a time: the scheduler runs it every tick, so a backlog held back from a
+// returning rep arrives over the following minutes.
+func (s *Service) DrainStandby(ctx context.Context) error {
+	now := s.now()
+	return s.update(ctx, func(tx Tx, logs *logQueue) error {
+		return s.drainStandby(ctx, tx, now, logs)
+	})
+}
+
+// drainPerRep caps what one drain gives any one rep, so that a rep back
+// from leave, or with a raised capacity, is not flooded with the whole
+// backlog at once; the rest follows as work closes.
+const drainPerRep = 3
+
 // drainStandby assigns waiting leads, best tier and then oldest first,
 // for as long as somebody has room.
 func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *logQueue) error {
@@ -383,6 +398,7 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		return err
 	}
 
+	given := map[RepID]int{}
 	for _, l := range waiting {
 		d, err := s.pick(ctx, tx, l, reps, now)
 		if err != nil {
@@ -390,6 +406,12 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		}
 		if d.RepID == "" {
 			continue
+		}
+		if given[d.RepID]++; given[d.RepID] >= drainPerRep {
+			// Full for the rest of this drain only: the store's count
+			// is untouched.
+			i := indexOfRep(reps, d.RepID)
+			reps[i].OpenTasks = max(reps[i].OpenTasks, reps[i].Capacity)
 		}
 		d.Reasons = append(d.Reasons, s.policy.Lang.say(msgDrained))
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now

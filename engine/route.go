@@ -111,10 +111,10 @@ func insertTurn(top []int, i int, reps []Rep) []int {
 	return top
 }
 
-// Routable reports whether a rep may be given leads at all: active, and
-// not a manager.
+// Routable reports whether a rep may be given leads at all: active, not
+// away, and not a manager.
 func Routable(r Rep) bool {
-	return r.Active && r.Role != RoleManager && r.Capacity > 0
+	return r.Active && !r.Away && r.Role != RoleManager && r.Capacity > 0
 }
 
 func spare(r Rep) float64 {

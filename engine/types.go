@@ -71,6 +71,9 @@ type Rep struct {
 	// Language is the rep's chat language, "zh-CN" or "en"; "" is the
 	// installation's default.
 	Language string
+	// Away is set while the rep is out (on leave, travelling): they get
+	// no new leads and claim none, and keep what they hold.
+	Away bool
 
 	// OpenTasks counts the assigned leads the rep holds now. The store
 	// keeps it in step with every assignment and close.

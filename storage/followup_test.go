@@ -387,3 +387,36 @@ func TestDuplicateLeadsAttachToOwner(t *testing.T) {
 		}
 	})
 }
+
+// An away rep gets nothing; on return the waiting leads come a few at a
+// time, not the whole backlog at once.
+func TestAwayAndReturn(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		svc, _ := newService(t, s, engine.ModeAuto)
+		r := engine.Rep{ID: "r1", Name: "张三", Role: engine.RoleRep, Team: "east", Capacity: 10, Active: true, Away: true}
+		if _, err := svc.PutRep(ctx, r, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 6 {
+			l, _, err := svc.Intake(ctx, lead(fmt.Sprint("away-", i), 100, 0.5), engine.ActorAPI)
+			if err != nil || l.Status != engine.StatusStandby {
+				t.Fatalf("lead %d while the only rep is away = %s, %v; want standby", i, l.Status, err)
+			}
+		}
+		r.Away = false
+		back, err := svc.PutRep(ctx, r, engine.ActorAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.OpenTasks != 3 {
+			t.Errorf("on return the rep holds %d, want 3 (the rest wait for the next drain)", back.OpenTasks)
+		}
+		if err := svc.DrainStandby(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if later, _ := s.Rep(ctx, "r1"); later.OpenTasks != 6 {
+			t.Errorf("after the next drain the rep holds %d, want all 6", later.OpenTasks)
+		}
+	})
+}

@@ -27,6 +27,7 @@ type repRow struct {
 	DingTalkUserID *string    `gorm:"column:dingtalk_userid;size:64;uniqueIndex"`
 	Active         bool       `gorm:"not null;index"`
 	Language       string     `gorm:"size:8;not null;default:''"`
+	Away           bool       `gorm:"not null;default:false"`
 	LastAssignedAt *time.Time `gorm:"precision:3"`
 	CreatedAt      time.Time  `gorm:"precision:3;not null"`
 	UpdatedAt      time.Time  `gorm:"precision:3;not null"`
@@ -245,7 +246,7 @@ func toRepRow(r engine.Rep) repRow {
 		ID: string(r.ID), Name: r.Name, Team: r.Team, Role: string(r.Role), Level: r.Level,
 		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: optString(r.WeComUserID),
-		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active, Language: r.Language,
+		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
 		CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 	}
 }
@@ -255,7 +256,7 @@ func (r repRow) toEngine() engine.Rep {
 		ID: engine.RepID(r.ID), Name: r.Name, Team: r.Team, Role: engine.Role(r.Role),
 		Level: r.Level, Capacity: r.Capacity, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: deref(r.WeComUserID),
-		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, Language: r.Language,
+		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
 		OpenTasks: r.OpenTasks,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}

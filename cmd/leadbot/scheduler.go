@@ -52,6 +52,9 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("recycle", func(ctx context.Context) (int, error) {
 		return s.svc.ScanRecycling(ctx)
 	}))
+	c.Schedule(cron.Every(tick), s.job("standby", func(ctx context.Context) (int, error) {
+		return 0, s.svc.DrainStandby(ctx)
+	}))
 	s.keepLease(ctx)
 	c.Start()
 	t := time.NewTicker(leaseRenew)
