@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,13 +26,7 @@ Flags:
 `
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, importUsage)
-		fs.PrintDefaults()
-	}
-	path := configFlags(fs)
+	fs, path := commandFlags("import", importUsage, stderr)
 	dryRun := fs.Bool("dry-run", false, "check and decide every row, store nothing")
 	encoding := fs.String("encoding", "auto", "file encoding: auto, utf-8 or gbk")
 	mapping := fs.String("map", "", `extra header names, as "客户全称=company,Owner=rep_id"`)

@@ -95,13 +95,24 @@ func version() string {
 	return "devel"
 }
 
-// configFlags adds --config to a command's flags.
-func configFlags(fs *flag.FlagSet) *string {
-	return fs.String(
+// commandFlags starts a command's flags: errors and usage go to stderr,
+// usage (when not empty) comes before the flag list, and --config is
+// there. It returns the flags and the --config value.
+func commandFlags(name, usage string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if usage != "" {
+		fs.Usage = func() {
+			fmt.Fprint(stderr, usage)
+			fs.PrintDefaults()
+		}
+	}
+	path := fs.String(
 		"config",
 		"",
 		"configuration file (default "+DefaultConfigPath+" when present)",
 	)
+	return fs, path
 }
 
 // loadConfig reads the configuration a command was pointed at.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,13 +22,7 @@ Flags:
 `
 
 func cmdRebalance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebalance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, rebalanceUsage)
-		fs.PrintDefaults()
-	}
-	path := configFlags(fs)
+	fs, path := commandFlags("rebalance", rebalanceUsage, stderr)
 	dryRun := fs.Bool("dry-run", false, "print the moves, change nothing")
 	overload := fs.Float64("overload", 1.0,
 		"share of capacity a rep may hold before work moves off")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -73,9 +72,7 @@ func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, er
 }
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlags(fs)
+	fs, path := commandFlags("serve", "", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -165,9 +162,7 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 }
 
 func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlags(fs)
+	fs, path := commandFlags("migrate", "", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
