@@ -214,7 +214,7 @@ var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
-	&disputeVoteRow{},
+	&disputeVoteRow{}, &cardCodeRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -452,3 +452,14 @@ type leaseRow struct {
 }
 
 func (leaseRow) TableName() string { return "leases" }
+
+// cardCodeRow is the code that lets the next update of a delivered card
+// through, on platforms that hand out one per send and click.
+type cardCodeRow struct {
+	Platform string    `gorm:"primaryKey;size:16"`
+	Card     string    `gorm:"primaryKey;size:191"`
+	Code     string    `gorm:"size:255;not null"`
+	At       time.Time `gorm:"precision:3;not null;index"`
+}
+
+func (cardCodeRow) TableName() string { return "card_codes" }

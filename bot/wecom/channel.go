@@ -223,7 +223,7 @@ func (ch *Channel) update(ctx context.Context, task string, to engine.Rep, m bot
 	if err != nil {
 		return fmt.Errorf("update card %s: %w", task, err)
 	}
-	if !ok || ch.clock.Now().Sub(at) >= codeLife {
+	if !ok || ch.clock.Now().Sub(at) >= CodeLife {
 		ch.log.Debug("card not redrawn", slog.String("platform", Platform),
 			slog.String("rep_id", string(to.ID)), slog.String("reason", "no response code"))
 		return nil

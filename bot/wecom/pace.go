@@ -100,11 +100,9 @@ type Codes interface {
 	Take(ctx context.Context, taskID string) (code string, at time.Time, ok bool, err error)
 }
 
-// memoryCodes is Codes in memory.
-//
-// TODO: codes are lost on restart, so cards sent before one can no
-// longer be redrawn until they are clicked; a storage-backed Codes fixes
-// that.
+// memoryCodes is Codes in memory, for tests and a single replica: a
+// restart loses them, and cards sent before it are redrawn only at their
+// next click. Production keeps them in the database (storage.CardCodes).
 type memoryCodes struct {
 	mu sync.Mutex
 	m  map[string]codeAt
@@ -122,7 +120,7 @@ func (c *memoryCodes) Put(_ context.Context, taskID, code string, at time.Time) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, v := range c.m {
-		if at.Sub(v.at) > codeLife {
+		if at.Sub(v.at) > CodeLife {
 			delete(c.m, k)
 		}
 	}
@@ -138,5 +136,5 @@ func (c *memoryCodes) Take(_ context.Context, taskID string) (string, time.Time,
 	return v.code, v.at, ok, nil
 }
 
-// codeLife is how long a response_code can be used.
-const codeLife = 72 * time.Hour
+// CodeLife is how long a response_code can be used.
+const CodeLife = 72 * time.Hour

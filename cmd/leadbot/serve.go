@@ -207,7 +207,11 @@ func startChat(
 		h.Handle("/", con.Handler())
 	}
 	if c.WeCom.CorpID != "" {
-		wc := wecom.NewChannel(c.wecom(), wecom.Options{Log: log, GroupWebhooks: c.WeCom.GroupWebhooks})
+		wc := wecom.NewChannel(c.wecom(), wecom.Options{
+			Log:           log,
+			GroupWebhooks: c.WeCom.GroupWebhooks,
+			Codes:         store.CardCodes("wecom", wecom.CodeLife),
+		})
 		wh, err := wecom.NewHandler(c.wecom(), wecom.HandlerOptions{
 			Core:    core,
 			Reps:    store,
