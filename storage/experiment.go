@@ -26,7 +26,7 @@ type experimentRow struct {
 func (r reader) ExperimentLeads(ctx context.Context, name string) ([]engine.ExperimentLead, error) {
 	var rows []experimentRow
 	err := r.db.WithContext(ctx).Table("decisions").
-		Select("decisions.lead_id, decisions.arm, decisions.strategy, decisions.rep_id, " +
+		Select("decisions.lead_id, decisions.arm, decisions.strategy, decisions.rep_id, "+
 			"decisions.at, leads.status, leads.closed_at, leads.closed_amount").
 		Joins("JOIN leads ON leads.id = decisions.lead_id").
 		Where("decisions.experiment = ?", name).
