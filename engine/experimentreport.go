@@ -186,12 +186,12 @@ func (l Lang) verdict(t ProportionTest) string {
 }
 
 // pValue writes a p-value to two significant digits, small ones as
-// "< 0.001".
+// "p < 0.001".
 func pValue(p float64) string {
 	if p < 0.001 {
-		return "< 0.001"
+		return "p < 0.001"
 	}
-	return strconv.FormatFloat(p, 'g', 2, 64)
+	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
 }
 
 // ExperimentReport reports on the named experiment, or on the running
