@@ -196,7 +196,7 @@ var exCatalog = map[Lang]*[exCount]string{
 		exTreatment: "实验组",
 		exSignificant: "实验组赢率比对照组%s %s 个百分点，" +
 			"差异显著（%s，95%% 置信区间 %s 到 %s 个百分点）",
-		exNotSignificant: "两组赢率相差 %s 个百分点，差异不显著（%s）：" +
+		exNotSignificant: "实验组赢率比对照组%s %s 个百分点，差异不显著（%s）：" +
 			"尚不能说哪一组更好",
 		exNoTest:     "还没有两组都已结案的线索，无法比较赢率",
 		exFewSamples: "样本太少：每组至少要有 5 单赢单和 5 单输单，正态近似才可靠",
@@ -209,8 +209,8 @@ var exCatalog = map[Lang]*[exCount]string{
 		exTreatment: "treatment arm",
 		exSignificant: "the treatment's win rate is %s by %s points, " +
 			"a significant difference (%s, 95%% interval %s to %s points)",
-		exNotSignificant: "the win rates differ by %s points, not significant " +
-			"(%s): neither arm can be called better yet",
+		exNotSignificant: "the treatment's win rate is %s by %s points, " +
+			"not significant (%s): neither arm can be called better yet",
 		exNoTest: "no closed leads in both arms yet: win rates cannot be compared",
 		exFewSamples: "samples too small: each arm needs at least 5 won and 5 lost " +
 			"leads for the normal approximation to hold",

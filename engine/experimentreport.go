@@ -171,18 +171,18 @@ func (l Lang) verdict(t ProportionTest) string {
 	points := func(x float64) string {
 		return strconv.FormatFloat(math.Round(x*1000)/10, 'f', 1, 64)
 	}
-	switch {
-	case !t.Valid:
+	if !t.Valid {
 		return l.ex(exNoTest)
-	case t.Significant:
-		dir := l.ex(exHigher)
-		if t.Diff < 0 {
-			dir = l.ex(exLower)
-		}
+	}
+	dir := l.ex(exHigher)
+	if t.Diff < 0 {
+		dir = l.ex(exLower)
+	}
+	if t.Significant {
 		return l.ex(exSignificant, dir, points(math.Abs(t.Diff)), pValue(t.P),
 			points(t.Low), points(t.High))
 	}
-	return l.ex(exNotSignificant, points(t.Diff), pValue(t.P))
+	return l.ex(exNotSignificant, dir, points(math.Abs(t.Diff)), pValue(t.P))
 }
 
 // pValue writes a p-value to two significant digits, small ones as

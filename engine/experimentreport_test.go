@@ -100,7 +100,7 @@ func TestReportExperiment(t *testing.T) {
 	if !close6(r.Test.Z, 0.912871) || !close6(r.Test.P, 0.361310) {
 		t.Errorf("test z %.6f p %.6f, want 0.912871 and 0.361310", r.Test.Z, r.Test.P)
 	}
-	if want := "the win rates differ by 33.3 points, not significant (p = 0.36)"; !strings.HasPrefix(r.Verdict, want) {
+	if want := "the treatment's win rate is higher by 33.3 points, not significant (p = 0.36)"; !strings.HasPrefix(r.Verdict, want) {
 		t.Errorf("verdict = %q, want it to start %q", r.Verdict, want)
 	}
 	if !strings.Contains(r.Warning, "samples too small") {
