@@ -160,3 +160,44 @@ func TestExperimentArmFollowsTheLead(t *testing.T) {
 		}
 	})
 }
+
+func TestRebalanceKeepsTheArm(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		o := engine.ExperimentOptions{Name: "ev-2026q4", Control: engine.RoundRobinName,
+			Treatment: engine.LeastLoadedName, Share: 0.5}
+		router, err := engine.NewExperiment(o, engine.ValueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := engine.DefaultPolicy
+		p.Mode = engine.ModeAuto
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p, Router: router})
+		putRep(t, svc, "a", 3)
+		exts := append(armIDs(o, engine.ArmControl, 2), armIDs(o, engine.ArmTreatment, 1)...)
+		for _, ext := range exts {
+			if _, _, err := svc.Intake(ctx, lead(ext, 50_000, 0.5), engine.ActorAPI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		putRep(t, svc, "a", 1)
+		putRep(t, svc, "b", 3)
+
+		plan, err := svc.Rebalance(ctx, engine.RebalanceOptions{}, false)
+		if err != nil || plan.Applied != 2 {
+			t.Fatalf("Rebalance = %d moves applied, %v; want 2", plan.Applied, err)
+		}
+		for _, m := range plan.Moves {
+			l, err := svc.Lead(ctx, m.LeadID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := o.ArmOf(l)
+			if d := l.Decision; d.Strategy != "transfer" || d.Experiment != o.Name || d.Arm != want {
+				t.Errorf("moved lead %s decision %q in %q/%q, want transfer in %s/%s",
+					l.ExternalID, d.Strategy, d.Experiment, d.Arm, o.Name, want)
+			}
+		}
+	})
+}
