@@ -161,8 +161,12 @@ func writeExperiment(w io.Writer, r engine.ExperimentReport) error {
 
 	fmt.Fprintln(w)
 	if x := r.Test; x.Valid {
-		fmt.Fprintf(w, "win rate difference %s points (95%% CI %s to %s), z = %.3f, p = %.4f\n",
-			points(x.Diff), points(x.Low), points(x.High), x.Z, x.P)
+		p := fmt.Sprintf("p = %.4f", x.P)
+		if x.P < 0.0001 {
+			p = "p < 0.0001"
+		}
+		fmt.Fprintf(w, "win rate difference %s points (95%% CI %s to %s), z = %.3f, %s\n",
+			points(x.Diff), points(x.Low), points(x.High), x.Z, p)
 	}
 	fmt.Fprintln(w, r.Verdict)
 	if r.Warning != "" {
