@@ -75,6 +75,7 @@ func (s *Server) routes() {
 	v1("GET /api/v1/leads/{id}/history", s.leadHistory)
 	v1("GET /api/v1/leads/{id}/decision", s.leadDecision)
 	v1("GET /api/v1/disputes", s.listDisputes)
+	v1("GET /api/v1/experiments/report", s.experimentReport)
 	v1("/api/v1/", s.noRoute)
 }
 

@@ -34,6 +34,7 @@ var mountedRoutes = []string{
 	"GET /api/v1/leads/{id}/history",
 	"GET /api/v1/leads/{id}/decision",
 	"GET /api/v1/disputes",
+	"GET /api/v1/experiments/report",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.

@@ -245,6 +245,8 @@ type decisionJSON struct {
 	Reasons    []string        `json:"reasons"`
 	Candidates []candidateJSON `json:"candidates"`
 	At         time.Time       `json:"at"`
+	Experiment string          `json:"experiment,omitempty"`
+	Arm        string          `json:"arm,omitempty"`
 }
 
 type candidateJSON struct {
@@ -279,7 +281,8 @@ func (s *Server) leadOut(l engine.Lead) leadOut {
 
 func (s *Server) decisionOut(d engine.Decision) decisionJSON {
 	out := decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
-		Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}
+		Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc),
+		Experiment: d.Experiment, Arm: string(d.Arm)}
 	for _, c := range d.Candidates {
 		out.Candidates = append(out.Candidates, candidateJSON{string(c.RepID), c.Score})
 	}

@@ -32,9 +32,11 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 
 		l.Status, l.Assignee, l.UpdatedAt = StatusAssigned, rep, now
 		l.DueAt = s.dueAt(l, r, now)
+		prev := l.Decision
 		l.Decision = &Decision{Strategy: "claim", RepID: rep, Load: r.OpenTasks, At: now,
 			Reasons: []string{s.policy.Lang.say(msgClaimed, displayName(r)),
 				s.policy.Lang.say(msgLoad, r.OpenTasks+1, r.Capacity)}}
+		keepArm(prev, l.Decision)
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusPool, To: StatusAssigned,
 			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, NewHolder: true, At: now})
 		if err != nil {

@@ -283,6 +283,7 @@ func (s *Service) moveToFiler(
 	due := s.firstTouch(l.Tier, filer, now)
 	dec := &Decision{Strategy: "dispute", RepID: filer.ID, Load: filer.OpenTasks, At: now,
 		Reasons: []string{fmt.Sprintf("%s: %s", d.ID, d.Reason)}}
+	keepArm(l.Decision, dec)
 	ok, err := tx.TransitionLead(ctx, LeadChange{
 		ID:        l.ID,
 		From:      l.Status,

@@ -192,6 +192,7 @@ func (s *Service) Release(ctx context.Context, id LeadID, by RepID) (Lead, error
 		}
 		d := &Decision{Strategy: "release", At: now,
 			Reasons: []string{s.policy.Lang.say(msgReleased, displayName(r))}}
+		keepArm(l.Decision, d)
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusAssigned, To: StatusPool,
 			FromAssignee: owner.ID, Decision: d, NewHolder: true, At: now})
 		if err != nil {
@@ -270,6 +271,7 @@ func (s *Service) handOver(
 			s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity),
 		},
 	}
+	keepArm(l.Decision, d)
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusAssigned,
 		FromAssignee: from.ID, Assignee: to.ID, DueAt: &due, Decision: d, NewHolder: true, At: now})
 	if err != nil {

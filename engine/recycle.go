@@ -107,6 +107,7 @@ func (s *Service) recycle(ctx context.Context, l Lead, now time.Time) (bool, err
 		}
 		d := &Decision{Strategy: "recycle", At: now, Reasons: []string{
 			s.policy.Lang.say(msgRecycled, displayName(owner), int(s.policy.RecycleAfter.Hours()))}}
+		keepArm(l.Decision, d)
 		ok, err = tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusPool,
 			FromAssignee: owner.ID, Decision: d, NewHolder: true, At: now})
 		if err != nil || !ok {

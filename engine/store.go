@@ -70,6 +70,9 @@ type Reader interface {
 	// RecentTierA returns the owners of the latest limit tier A
 	// assignments, newest first.
 	RecentTierA(ctx context.Context, limit int) ([]RepID, error)
+	// ExperimentLeads returns the leads routed in the named experiment,
+	// in id order; empty for an unknown experiment.
+	ExperimentLeads(ctx context.Context, name string) ([]ExperimentLead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row

@@ -221,6 +221,10 @@ type Decision struct {
 	// what the engine learns the effect of load from.
 	Load int
 	At   time.Time
+	// Experiment and Arm name the A/B test the lead is in and its side,
+	// "" outside any; a lead keeps them through every later decision.
+	Experiment string
+	Arm        Arm
 }
 
 // Candidate is a rep a strategy considered, with its score in [0, 1].

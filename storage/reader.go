@@ -200,6 +200,8 @@ func (r reader) Decisions(ctx context.Context, id engine.LeadID) ([]engine.Decis
 			Reasons:    row.Reasons,
 			Candidates: fromCandidateDocs(row.Candidates),
 			At:         row.At,
+			Experiment: row.Experiment,
+			Arm:        engine.Arm(row.Arm),
 		}
 	}
 	return out, nil

@@ -81,6 +81,8 @@ type decisionDoc struct {
 	Candidates []candidateDoc `json:"candidates,omitempty"`
 	Load       int            `json:"load"`
 	At         time.Time      `json:"at"`
+	Experiment string         `json:"experiment,omitempty"`
+	Arm        string         `json:"arm,omitempty"`
 }
 
 // Value stores the decision as JSON.
@@ -139,6 +141,10 @@ type decisionRow struct {
 	RepID      string         `gorm:"size:64;not null;default:'';index"`
 	Reasons    []string       `gorm:"serializer:json;type:text"`
 	Candidates []candidateDoc `gorm:"serializer:json;type:text"`
+	// Experiment and Arm place the lead in an A/B test; a report reads
+	// every decision of one experiment.
+	Experiment string `gorm:"size:64;not null;default:'';index"`
+	Arm        string `gorm:"size:16;not null;default:''"`
 }
 
 func (decisionRow) TableName() string { return "decisions" }
@@ -309,7 +315,8 @@ func toDecisionDoc(d *engine.Decision) *decisionDoc {
 		return nil
 	}
 	doc := &decisionDoc{Strategy: d.Strategy, RepID: string(d.RepID), Reasons: d.Reasons,
-		Candidates: toCandidateDocs(d.Candidates), Load: d.Load, At: dbTime(d.At)}
+		Candidates: toCandidateDocs(d.Candidates), Load: d.Load, At: dbTime(d.At),
+		Experiment: d.Experiment, Arm: string(d.Arm)}
 	return doc
 }
 
@@ -334,7 +341,8 @@ func (d *decisionDoc) toEngine() *engine.Decision {
 		return nil
 	}
 	return &engine.Decision{Strategy: d.Strategy, RepID: engine.RepID(d.RepID), Reasons: d.Reasons,
-		Candidates: fromCandidateDocs(d.Candidates), Load: d.Load, At: d.At}
+		Candidates: fromCandidateDocs(d.Candidates), Load: d.Load, At: d.At,
+		Experiment: d.Experiment, Arm: engine.Arm(d.Arm)}
 }
 
 func toDealRow(d engine.Deal) dealRow {

@@ -285,7 +285,8 @@ func (t *tx) AppendDecisions(ctx context.Context, ds ...engine.LoggedDecision) e
 	rows := make([]decisionRow, len(ds))
 	for i, d := range ds {
 		rows[i] = decisionRow{LeadID: int64(d.LeadID), At: dbTime(d.At), Strategy: d.Strategy,
-			RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates)}
+			RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates),
+			Experiment: d.Experiment, Arm: string(d.Arm)}
 	}
 	return wrapf(t.insert(ctx, rows), "log decisions")
 }

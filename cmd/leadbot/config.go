@@ -70,6 +70,15 @@ type Config struct {
 		} `yaml:"first_touch"`
 		Scoring engine.WeightsConfig `yaml:"scoring"`
 		Routing engine.ValueOptions  `yaml:"routing"`
+		// Experiment, when it has a name, splits routed leads between
+		// two strategies for an A/B test.
+		Experiment struct {
+			Name      string  `yaml:"name"`
+			Control   string  `yaml:"control"`
+			Treatment string  `yaml:"treatment"`
+			Share     float64 `yaml:"share"`
+			Start     string  `yaml:"start"`
+		} `yaml:"experiment"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -137,6 +146,7 @@ func DefaultConfig() Config {
 	c.Engine.Scoring.Lang = ""
 	c.Engine.Routing = engine.DefaultValueOptions
 	c.Engine.Routing.Lang = ""
+	c.Engine.Experiment.Share = 0.2
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
@@ -421,6 +431,7 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
+	c.validateExperiment(bad)
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,

@@ -24,6 +24,8 @@ Usage:
                                     load leads or closed deals from a CRM's CSV export
   leadbot rebalance [--dry-run] [--overload 1.0]
                                     move open leads off overloaded reps to reps with room
+  leadbot experiment report [--name X] [--json]
+                                    compare the arms of an A/B test of routing strategies
   leadbot version                   print the version
 
 With no configuration at all, serve uses the SQLite file leadbot.db and
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdImport(ctx, rest, stdout, stderr)
 	case "rebalance":
 		err = cmdRebalance(ctx, rest, stdout, stderr)
+	case "experiment":
+		err = cmdExperiment(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "leadbot", version())
 		return 0

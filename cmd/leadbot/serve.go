@@ -53,7 +53,7 @@ func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store,
 
 // newService builds the engine the configuration describes.
 func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, error) {
-	router, err := engine.NewRouter(c.Engine.Strategy, c.routing())
+	router, err := c.router()
 	if err != nil {
 		return nil, err
 	}

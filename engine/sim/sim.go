@@ -326,7 +326,10 @@ func b2f(b bool) float64 {
 // run plays the stream through one router, as the service would: each
 // step closes the tasks that are due, gives waiting leads (best tier,
 // then oldest, first) to whoever has room, then routes the new arrivals.
-func (w *world) run(router engine.Router) Result {
+func (w *world) run(router engine.Router) Result { return w.play(router).result() }
+
+// play runs the stream through router and returns the final state.
+func (w *world) play(router engine.Router) *runState {
 	s := newRunState(w, router)
 	next := 0
 	for step := 0; next < len(w.leads) || len(s.waiting) > 0 || len(s.open) > 0; step++ {
@@ -338,7 +341,7 @@ func (w *world) run(router engine.Router) Result {
 		}
 		s.drain(step)
 	}
-	return s.result()
+	return s
 }
 
 type openTask struct {
@@ -364,6 +367,8 @@ type runState struct {
 	seq      int
 	waited   int
 	res      Result
+	// arms holds the assignments an experiment made, for its report.
+	arms []engine.ExperimentLead
 }
 
 func newRunState(w *world, router engine.Router) *runState {
@@ -442,6 +447,9 @@ func (s *runState) assign(li, step int) bool {
 	s.seq++
 	r.LastAssignedAt = s.at(step).Add(time.Duration(s.seq) * time.Millisecond)
 
+	if d.Arm != "" {
+		s.noteArm(l, d, step, won)
+	}
 	s.res.Assigned++
 	s.res.Expected += p * l.ExpectedAmount
 	if won {
