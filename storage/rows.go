@@ -28,6 +28,7 @@ type repRow struct {
 	Active         bool       `gorm:"not null;index"`
 	Language       string     `gorm:"size:8;not null;default:''"`
 	Away           bool       `gorm:"not null;default:false"`
+	Skills         []string   `gorm:"serializer:json;type:text"`
 	LastAssignedAt *time.Time `gorm:"precision:3"`
 	CreatedAt      time.Time  `gorm:"precision:3;not null"`
 	UpdatedAt      time.Time  `gorm:"precision:3;not null"`
@@ -214,7 +215,7 @@ var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
-	&disputeVoteRow{},
+	&disputeVoteRow{}, &collaboratorRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -247,6 +248,7 @@ func toRepRow(r engine.Rep) repRow {
 		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: optString(r.WeComUserID),
 		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
+		Skills:    r.Skills,
 		CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 	}
 }
@@ -257,7 +259,7 @@ func (r repRow) toEngine() engine.Rep {
 		Level: r.Level, Capacity: r.Capacity, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: deref(r.WeComUserID),
 		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
-		OpenTasks: r.OpenTasks,
+		OpenTasks: r.OpenTasks, Skills: r.Skills,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.LastAssignedAt != nil {
