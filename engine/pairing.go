@@ -59,17 +59,20 @@ func (r PairingRule) check(c *checker, prefix string) {
 		c.fail(prefix+"when", "missing_field",
 			"sets no condition; a rule for every lead is not a pairing rule")
 	}
-	for key, v := range map[string]*float64{"amount_over": w.AmountOver,
-		"amount_under": w.AmountUnder} {
+	bound := func(key string, v *float64, max float64) {
 		if v != nil {
-			c.number(prefix+"when."+key, *v, 0, MaxAmount)
+			c.number(prefix+"when."+key, *v, 0, max)
 		}
 	}
-	for key, v := range map[string]*int{"size_over": w.SizeOver, "size_under": w.SizeUnder} {
+	bound("amount_over", w.AmountOver, MaxAmount)
+	bound("amount_under", w.AmountUnder, MaxAmount)
+	size := func(key string, v *int) {
 		if v != nil {
 			c.number(prefix+"when."+key, float64(*v), 0, MaxCompanySize)
 		}
 	}
+	size("size_over", w.SizeOver)
+	size("size_under", w.SizeUnder)
 	c.list(prefix+"when.industries", w.Industries)
 	c.list(prefix+"when.product_lines", w.ProductLines)
 	if w.CustomerType != "" {

@@ -70,6 +70,8 @@ type Config struct {
 		} `yaml:"first_touch"`
 		Scoring engine.WeightsConfig `yaml:"scoring"`
 		Routing engine.ValueOptions  `yaml:"routing"`
+		// Collaboration forms squads and applies pairing rules.
+		Collaboration engine.CollaborationOptions `yaml:"collaboration"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -137,6 +139,7 @@ func DefaultConfig() Config {
 	c.Engine.Scoring.Lang = ""
 	c.Engine.Routing = engine.DefaultValueOptions
 	c.Engine.Routing.Lang = ""
+	c.Engine.Collaboration = engine.DefaultCollaborationOptions
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
@@ -421,6 +424,10 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
+	var collab *engine.Error
+	if errors.As(e.Collaboration.Validate(), &collab) {
+		bad("engine.collaboration."+collab.Field, "%s", collab.Msg)
+	}
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,
@@ -468,6 +475,7 @@ func (c Config) policy() engine.Policy {
 		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
+		Collaboration:        c.Engine.Collaboration,
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,
