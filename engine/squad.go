@@ -462,7 +462,12 @@ func (s *Service) endCollaboration(ctx context.Context, tx Tx, e CollaborationEn
 		events[j] = LeadEvent{LeadID: e.LeadID, At: e.At, Event: EventCollabLeft,
 			Actor: ActorEngine, RepID: c.RepID, Detail: s.policy.Lang.sq(m, name)}
 	}
-	return len(ended), tx.AppendEvents(ctx, events...)
+	if err := tx.AppendEvents(ctx, events...); err != nil {
+		return 0, err
+	}
+	// The collaborators' cards show that they are done; at a close the
+	// same notice is queued already, and its key makes it one.
+	return len(ended), tx.Enqueue(ctx, changedNotice(e.LeadID, e.At))
 }
 
 // expireBatch is how many lapsed collaborations one scan ends.
