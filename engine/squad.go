@@ -159,6 +159,7 @@ type collabRun struct {
 	reps []Rep
 	live map[RepID]int // nil until first needed
 	k    *Knowledge
+	view *leadView // of the lead being planned
 }
 
 func (s *Service) collabRun(tx Tx, reps []Rep) *collabRun {
@@ -169,6 +170,10 @@ func (s *Service) collabRun(tx Tx, reps []Rep) *collabRun {
 // adds its lines to the lead's decision. A lead that already has live
 // collaborators, such as one claimed again after a release, keeps them
 // and gets no more.
+//
+// TODO: a hand-over or claim that makes a collaborator the owner leaves
+// their collaboration live until close or expiry, so they count twice
+// against max_per_rep meanwhile.
 func (c *collabRun) plan(ctx context.Context, l *Lead, now time.Time) (collabPlan, error) {
 	o := c.s.policy.Collaboration
 	squad := o.keyIndustry(l.Industry)
@@ -190,6 +195,7 @@ func (c *collabRun) plan(ctx context.Context, l *Lead, now time.Time) (collabPla
 	}
 
 	var p collabPlan
+	c.view = c.k.Profiles.view(l.Profile)
 	taken := map[RepID]bool{l.Assignee: true}
 	if squad && !c.expertAmong(l) {
 		c.formSquad(&p, l, taken, now)
@@ -236,7 +242,7 @@ func (c *collabRun) expertAmong(l *Lead) bool {
 		if r.ID != l.Assignee && fitOf(l, r) != fitOK {
 			continue
 		}
-		rec := c.k.Profiles.Cell(*r, ByIndustry, l.Industry)
+		rec := c.record(r, ByIndustry)
 		if rec.Rate >= o.ExpertRate && rec.Confidence >= o.ExpertConfidence {
 			return true
 		}
@@ -266,7 +272,7 @@ func (c *collabRun) fitOfRep(l *Lead, i int) partialFit {
 		if strings.TrimSpace(cell.v) == "" {
 			continue
 		}
-		rec := c.k.Profiles.Cell(r, cell.d, cell.v)
+		rec := c.record(&r, cell.d)
 		switch {
 		case rec.Deals > 0 && (f.deals == 0 || rec.Rate > f.rate),
 			f.deals == 0 && rec.Deals == 0 && (f.value == "" || rec.Rate > f.rate):
@@ -274,6 +280,13 @@ func (c *collabRun) fitOfRep(l *Lead, i int) partialFit {
 		}
 	}
 	return f
+}
+
+// record is the rep's learned record in one cell of the lead being
+// planned: the same as Profiles.Cell, from one view for the whole roster.
+func (c *collabRun) record(r *Rep, d Dimension) Capability {
+	tv := c.view.team(r.Team)
+	return c.view.cell(r, tv, c.view.overall(r, tv), dimIndex(d))
 }
 
 // load1 is the rep's open tasks plus the weight of their collaborations.
