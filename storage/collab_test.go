@@ -265,6 +265,7 @@ func TestPairingRuleAddsTaggedRep(t *testing.T) {
 			{ID: "a", Name: "张三", Capacity: 5},
 			{ID: "b", Name: "李四", Capacity: 5},
 			{ID: "t0", Name: "离职顾问", Skills: tc},
+			{ID: "s1", Name: "西区顾问", Skills: tc, Regions: []string{"west"}},
 			{ID: "t1", Name: "顾问甲", Skills: tc},
 			{ID: "t2", Name: "顾问乙", Skills: tc},
 			{ID: "t3", Name: "顾问丙", Skills: tc, Away: true},
@@ -275,16 +276,17 @@ func TestPairingRuleAddsTaggedRep(t *testing.T) {
 			t.Helper()
 			clock.Add(time.Minute)
 			l, _, err := svc.Intake(ctx, engine.LeadInput{ExternalID: ext, Profile: engine.Profile{
-				Company: "工厂 " + ext, Industry: "制造", ExpectedAmount: amount}}, engine.ActorAPI)
+				Company: "工厂 " + ext, Industry: "制造", Region: "east", ExpectedAmount: amount}},
+				engine.ActorAPI)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return l
 		}
 
-		// Nobody has a record, so the consultants tie on fit: t0 is
-		// inactive and t3 away, t1 and t2 both hold nothing, and t1 has
-		// the lower id.
+		// Nobody has a record, so the consultants tie on fit: s1 covers
+		// another region, t0 is inactive and t3 away, t1 and t2 both hold
+		// nothing, and t1 has the lower id.
 		l1 := big("p-1", 600000)
 		if got := live(t, svc, l1.ID); !slices.Equal(got, []engine.RepID{"t1"}) {
 			t.Errorf("L1 collaborators = %v, want [t1]", got)
@@ -316,7 +318,8 @@ func TestPairingRuleAddsTaggedRep(t *testing.T) {
 		pool := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
 		clock.Add(time.Minute)
 		l4, _, err := pool.Intake(ctx, engine.LeadInput{ExternalID: "p-4", Profile: engine.Profile{
-			Company: "工厂 p-4", Industry: "制造", ExpectedAmount: 900000}}, engine.ActorAPI)
+			Company: "工厂 p-4", Industry: "制造", Region: "east", ExpectedAmount: 900000}},
+			engine.ActorAPI)
 		if err != nil || l4.Status != engine.StatusPool {
 			t.Fatalf("pool intake = %s, %v", l4.Status, err)
 		}
@@ -332,6 +335,24 @@ func TestPairingRuleAddsTaggedRep(t *testing.T) {
 		}
 		if got := pending(t, s, clock.Now()); got["collaborator>t1"] != 2 || got["collaborator>t2"] != 1 || got["collaborator>t0"] != 0 {
 			t.Errorf("notices = %v, want two to t1, one to t2, none to t0", got)
+		}
+
+		// And so does a standby lead that finds room: with a and b full
+		// it waits; when a gets room it goes to a, and t2, in one
+		// collaboration against t1's two, is lighter.
+		for _, id := range []engine.RepID{"a", "b"} {
+			putCollabRep(t, svc, engine.Rep{ID: id, Name: string(id), Capacity: 2})
+		}
+		l5 := big("p-5", 800000)
+		if l5.Status != engine.StatusStandby {
+			t.Fatalf("L5 = %s, want standby", l5.Status)
+		}
+		putCollabRep(t, svc, engine.Rep{ID: "a", Name: "张三", Capacity: 3})
+		if l5, _ = s.Lead(ctx, l5.ID); l5.Assignee != "a" {
+			t.Fatalf("L5 after a has room = %s %q, want a", l5.Status, l5.Assignee)
+		}
+		if got := live(t, svc, l5.ID); !slices.Equal(got, []engine.RepID{"t2"}) {
+			t.Errorf("drained L5 collaborators = %v, want [t2]", got)
 		}
 	})
 }
