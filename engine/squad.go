@@ -116,7 +116,8 @@ func (o CollaborationOptions) Validate() error {
 	c.number("expert_confidence", o.ExpertConfidence, 0, 1)
 	c.number("squad_size", float64(o.SquadSize), 0, 20)
 	if o.SquadFor < 0 {
-		c.fail("squad_for", "out_of_range", "is %s, must be 0 (until close) or positive", o.SquadFor)
+		c.fail("squad_for", "out_of_range",
+			"is %s, must be 0 (until close) or positive", o.SquadFor)
 	}
 	c.number("max_per_rep", float64(o.MaxPerRep), 0, MaxCapacity)
 	c.number("load_weight", o.LoadWeight, 0, 10)

@@ -46,7 +46,10 @@ func collaborators(rows []collaboratorRow) []engine.Collaborator {
 	return out
 }
 
-func (r reader) Collaborators(ctx context.Context, id engine.LeadID) ([]engine.Collaborator, error) {
+func (r reader) Collaborators(
+	ctx context.Context,
+	id engine.LeadID,
+) ([]engine.Collaborator, error) {
 	var rows []collaboratorRow
 	err := r.db.WithContext(ctx).Where("lead_id = ?", int64(id)).Order("id").Find(&rows).Error
 	if err != nil {
