@@ -149,7 +149,14 @@ func (s *Server) getLead(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, s.leadOut(l), nil
+	cs, err := s.svc.Collaborators(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := s.leadOut(l)
+	list := s.collaboratorsOut(cs)
+	out.Collaborators = &list
+	return http.StatusOK, out, nil
 }
 
 func (s *Server) claim(r *http.Request) (int, any, error) {

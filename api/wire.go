@@ -25,6 +25,7 @@ type repIn struct {
 	Active         *bool    `json:"active"`
 	Language       string   `json:"language"`
 	Away           bool     `json:"away"`
+	Skills         []string `json:"skills"`
 }
 
 func (in repIn) toEngine(id string) (engine.Rep, error) {
@@ -50,6 +51,7 @@ func (in repIn) toEngine(id string) (engine.Rep, error) {
 		DingTalkUserID: in.DingTalkUserID,
 		Language:       in.Language,
 		Away:           in.Away,
+		Skills:         in.Skills,
 		Active:         true,
 	}
 	if in.Active != nil {
@@ -83,6 +85,7 @@ type repOut struct {
 	Active         bool       `json:"active"`
 	Language       string     `json:"language"`
 	Away           bool       `json:"away"`
+	Skills         []string   `json:"skills"`
 	LastAssignedAt *time.Time `json:"last_assigned_at"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -105,6 +108,7 @@ func (s *Server) repOut(r engine.Rep) repOut {
 		Active:         r.Active,
 		Language:       r.Language,
 		Away:           r.Away,
+		Skills:         nonNil(r.Skills),
 		CreatedAt:      r.CreatedAt.In(s.loc),
 		UpdatedAt:      r.UpdatedAt.In(s.loc),
 	}
@@ -237,6 +241,9 @@ type leadOut struct {
 	Progress  int           `json:"progress"`
 	Accepted  *time.Time    `json:"accepted_at"`
 	TouchedAt *time.Time    `json:"touched_at"`
+	// Collaborators is set by GET /api/v1/leads/{id} only; a pointer,
+	// so that a lead with none there shows an empty array.
+	Collaborators *[]collaboratorJSON `json:"collaborators,omitempty"`
 }
 
 type decisionJSON struct {
@@ -388,4 +395,35 @@ func pathLead(r *http.Request) (engine.LeadID, error) {
 			msg: fmt.Sprintf("no lead has id %q", r.PathValue("id"))}
 	}
 	return id, nil
+}
+
+// collaboratorJSON is a rep who works on a lead beside its owner.
+type collaboratorJSON struct {
+	RepID     string     `json:"rep_id"`
+	Role      string     `json:"role"`
+	Rule      *string    `json:"rule"`
+	Reason    string     `json:"reason"`
+	StartedAt time.Time  `json:"started_at"`
+	EndsAt    *time.Time `json:"ends_at"`
+	EndedAt   *time.Time `json:"ended_at"`
+	EndReason *string    `json:"end_reason"`
+}
+
+// collaboratorsOut lists a lead's collaborators, live and ended, as a
+// non-nil array so that the lead answer always carries the key.
+func (s *Server) collaboratorsOut(cs []engine.Collaborator) []collaboratorJSON {
+	out := make([]collaboratorJSON, len(cs))
+	for i, c := range cs {
+		out[i] = collaboratorJSON{
+			RepID:     string(c.RepID),
+			Role:      string(c.Role),
+			Rule:      optional(c.Rule),
+			Reason:    c.Reason,
+			StartedAt: c.StartedAt.In(s.loc),
+			EndsAt:    s.timePtr(c.EndsAt),
+			EndedAt:   s.timePtr(c.EndedAt),
+			EndReason: optional(c.EndReason),
+		}
+	}
+	return out
 }

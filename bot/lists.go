@@ -75,7 +75,11 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 			return c.failure(ctx, me, id, err, lang, false)
 		}
 	}
-	if !maySee(me, l, owner) {
+	cs, err := c.svc.Collaborators(ctx, id)
+	if err != nil {
+		return c.failure(ctx, me, id, err, lang, false)
+	}
+	if !maySee(me, l, owner) && !liveOn(cs, me.ID) {
 		return Reply{Text: i18n.T(lang, "lead.not_yours", i18n.Args{"lead": id.String()})}
 	}
 	events, err := c.svc.LeadHistory(ctx, id)
@@ -88,7 +92,8 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 		}
 	}
 	card, _ := c.render.LeadCard(ctx, l, me)
-	return Reply{Text: c.describe(l, owner, me, events, lang), Card: card}
+	collabs := c.render.collabList(ctx, cs, c.render.zone(me), lang)
+	return Reply{Text: c.describe(l, owner, me, events, collabs, lang), Card: card}
 }
 
 func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
@@ -111,6 +116,7 @@ func (c *Core) describe(
 	l engine.Lead,
 	owner, me engine.Rep,
 	events []engine.LeadEvent,
+	collabs string,
 	lang i18n.Lang,
 ) string {
 	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
@@ -125,6 +131,9 @@ func (c *Core) describe(
 		lines = append(lines, t("show.owner", i18n.Args{"name": owner.Name}))
 	} else {
 		lines = append(lines, t("show.owner_none", nil))
+	}
+	if collabs != "" {
+		lines = append(lines, t("show.collaborators", i18n.Args{"list": collabs}))
 	}
 	lines = append(lines, t("show.due", i18n.Args{"due": c.due(l, me, lang)}))
 	if l.Decision != nil && len(l.Decision.Reasons) > 0 {

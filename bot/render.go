@@ -70,6 +70,9 @@ func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (
 		return Message{Card: r.transferCard(ctx, l, n, to)}, nil
 	case engine.NoticeReminder, engine.NoticeAlert:
 		return r.chaseCard(ctx, l, n, to)
+	case engine.NoticeCollaborator:
+		c, err := r.collaboratorCard(ctx, l, n, to)
+		return Message{Card: c}, err
 	}
 	c, err := r.LeadCard(ctx, l, to)
 	if err != nil {
@@ -100,6 +103,11 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 	}
 	c := &Card{Key: fmt.Sprintf("%s:%s", l.ID, viewer.ID), LeadID: l.ID, Lead: l.ID.String(),
 		Fields: r.leadFields(l, owner, viewer, lang)}
+	cs, err := r.src.Collaborators(ctx, l.ID)
+	if err != nil {
+		return nil, fmt.Errorf("draw lead %s: %w", l.ID, err)
+	}
+	c.Fields = append(c.Fields, r.collabFields(ctx, cs, viewer, lang)...)
 	args := i18n.Args{"lead": l.ID.String(), "company": l.Company, "name": owner.Name}
 	switch {
 	case l.Status == engine.StatusAssigned && l.Assignee == viewer.ID:

@@ -37,6 +37,10 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 			Reasons: []string{s.policy.Lang.say(msgClaimed, displayName(r)),
 				s.policy.Lang.say(msgLoad, r.OpenTasks+1, r.Capacity)}}
 		keepArm(prev, l.Decision)
+		startCollab, err := s.collaborate(ctx, tx, nil, &l, now)
+		if err != nil {
+			return err
+		}
 		ok, err := tx.TransitionLead(ctx, LeadChange{ID: id, From: StatusPool, To: StatusAssigned,
 			Assignee: rep, DueAt: l.DueAt, Decision: l.Decision, NewHolder: true, At: now})
 		if err != nil {
@@ -55,6 +59,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 		}
 
 		if err := s.recordOwnerChange(ctx, tx, l, EventClaimed, actor, now); err != nil {
+			return err
+		}
+		if err := startCollab(logs); err != nil {
 			return err
 		}
 		if err := tx.Enqueue(ctx, assignedNotice(l, now), changedNotice(id, now)); err != nil {
@@ -350,6 +357,10 @@ func (s *Service) recordClose(
 	if err := tx.EndOwnership(ctx, l.ID, now, "closed "+string(outcome)); err != nil {
 		return err
 	}
+	end := CollaborationEnd{LeadID: l.ID, At: now, Reason: EndClosed}
+	if _, err := s.endCollaboration(ctx, tx, end); err != nil {
+		return err
+	}
 	deal := Deal{LeadID: l.ID, Profile: l.Profile, RepID: l.Assignee,
 		Outcome: outcome, Amount: amount, ClosedAt: now}
 	if d := l.Decision; d != nil && d.RepID == l.Assignee {
@@ -418,6 +429,10 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 		d.Reasons = append(d.Reasons, s.policy.Lang.say(msgDrained))
 		l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
 		l.DueAt = s.dueAt(l, reps[indexOfRep(reps, d.RepID)], now)
+		startCollab, err := s.collaborate(ctx, tx, reps, &l, now)
+		if err != nil {
+			return err
+		}
 		ok, err := tx.TransitionLead(ctx, LeadChange{
 			ID:        l.ID,
 			From:      StatusStandby,
@@ -440,6 +455,9 @@ func (s *Service) drainStandby(ctx context.Context, tx Tx, now time.Time, logs *
 			continue
 		}
 		if err := s.recordOwnerChange(ctx, tx, l, EventAssigned, ActorEngine, now); err != nil {
+			return err
+		}
+		if err := startCollab(logs); err != nil {
 			return err
 		}
 		if err := tx.Enqueue(ctx, assignedNotice(l, now), changedNotice(l.ID, now)); err != nil {

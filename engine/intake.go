@@ -105,6 +105,10 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 	if err != nil {
 		return err
 	}
+	plans, err := s.collaborateAll(ctx, tx, fresh, reps, now)
+	if err != nil {
+		return err
+	}
 	if err := tx.InsertLeads(ctx, fresh); err != nil {
 		return err
 	}
@@ -112,6 +116,9 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 		results[first[l.ExternalID]] = IntakeResult{Lead: *l, Created: true}
 	}
 	if err := s.recordIntake(ctx, tx, fresh, opt.Actor, logs); err != nil {
+		return err
+	}
+	if err := s.startAll(ctx, tx, fresh, plans, logs); err != nil {
 		return err
 	}
 	if err := s.announce(ctx, tx, fresh, reps, opt.Announce, now); err != nil {

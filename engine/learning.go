@@ -64,7 +64,7 @@ func (l *learning) publish() {
 // 50,000 deals) to run on start-up and now and then; the service also
 // runs it by itself after enough new outcomes.
 func (s *Service) Relearn(ctx context.Context) error {
-	if len(s.learn.learners) == 0 {
+	if len(s.learn.learners) == 0 && !s.policy.Collaboration.on() {
 		return nil
 	}
 	start := time.Now()

@@ -34,6 +34,9 @@ const (
 	// that a lead its members may claim is in the pool; Text holds the
 	// team. It is read-only: members claim in their own chat.
 	NoticeTeam NoticeKind = "team_pool"
+	// NoticeCollaborator tells a rep they now work on a lead beside its
+	// owner; Text holds the CollaboratorRole, Args the rule and reason.
+	NoticeCollaborator NoticeKind = "collaborator"
 )
 
 // Notice is a message the engine decides to send, written in the same

@@ -44,6 +44,9 @@ type Policy struct {
 	// it against ownership disputes, settled without a manager; 0 turns
 	// the rule off.
 	ProtectExisting time.Duration
+	// Collaboration adds squads and pairing-rule collaborators to leads
+	// that get an owner.
+	Collaboration CollaborationOptions
 }
 
 // DefaultPolicy is the policy a new installation starts with.

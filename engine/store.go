@@ -73,6 +73,15 @@ type Reader interface {
 	// ExperimentLeads returns the leads routed in the named experiment,
 	// in id order; empty for an unknown experiment.
 	ExperimentLeads(ctx context.Context, name string) ([]ExperimentLead, error)
+	// Collaborators returns everyone who worked on a lead beside its
+	// owner, live or ended, oldest first.
+	Collaborators(ctx context.Context, id LeadID) ([]Collaborator, error)
+	// LiveCollaborations counts each rep's live collaborations; reps
+	// with none are absent.
+	LiveCollaborations(ctx context.Context) (map[RepID]int, error)
+	// LapsedCollaborations returns up to limit live collaborations whose
+	// EndsAt is by before, earliest first.
+	LapsedCollaborations(ctx context.Context, before time.Time, limit int) ([]Collaborator, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -152,6 +161,12 @@ type Tx interface {
 	// Enqueue adds notices to the outbox. A notice whose key is already
 	// there is skipped.
 	Enqueue(ctx context.Context, notices ...Notice) error
+	// StartCollaborations records collaborators joining leads.
+	StartCollaborations(ctx context.Context, cs ...Collaborator) error
+	// EndCollaborations ends the live collaborations e selects and
+	// returns those it ended; one that another transaction ended first
+	// is not returned.
+	EndCollaborations(ctx context.Context, e CollaborationEnd) ([]Collaborator, error)
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.

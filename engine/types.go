@@ -74,6 +74,9 @@ type Rep struct {
 	// Away is set while the rep is out (on leave, travelling): they get
 	// no new leads and claim none, and keep what they hold.
 	Away bool
+	// Skills are tags pairing rules look for, such as
+	// technical_consultant.
+	Skills []string
 
 	// OpenTasks counts the assigned leads the rep holds now. The store
 	// keeps it in step with every assignment and close.
@@ -265,6 +268,10 @@ const (
 	EventDecided     Event = "decided"
 	EventClosed      Event = "closed"
 	EventAccepted    Event = "accepted"
+	// EventCollabJoined and EventCollabLeft mark a collaborator joining
+	// and leaving a lead's work; RepID is the collaborator.
+	EventCollabJoined Event = "collab_joined"
+	EventCollabLeft   Event = "collab_left"
 )
 
 // LeadEvent is one line of a lead's history. Nothing in it is deleted.

@@ -100,6 +100,7 @@ func (r Rep) Validate() error {
 	c.number("capacity", float64(r.Capacity), 0, MaxCapacity)
 	c.list("industries", r.Industries)
 	c.list("regions", r.Regions)
+	c.list("skills", r.Skills)
 	c.text("timezone", r.Timezone, MaxShortLen, false)
 	if r.Timezone != "" && c.err == nil {
 		if _, err := time.LoadLocation(r.Timezone); err != nil {

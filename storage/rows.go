@@ -28,6 +28,7 @@ type repRow struct {
 	Active         bool       `gorm:"not null;index"`
 	Language       string     `gorm:"size:8;not null;default:''"`
 	Away           bool       `gorm:"not null;default:false"`
+	Skills         []string   `gorm:"serializer:json;type:text"`
 	LastAssignedAt *time.Time `gorm:"precision:3"`
 	CreatedAt      time.Time  `gorm:"precision:3;not null"`
 	UpdatedAt      time.Time  `gorm:"precision:3;not null"`
@@ -220,7 +221,7 @@ var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
-	&disputeVoteRow{}, &cardCodeRow{},
+	&disputeVoteRow{}, &cardCodeRow{}, &collaboratorRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -253,6 +254,7 @@ func toRepRow(r engine.Rep) repRow {
 		Capacity: r.Capacity, OpenTasks: r.OpenTasks, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: optString(r.WeComUserID),
 		DingTalkUserID: optString(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
+		Skills:    r.Skills,
 		CreatedAt: dbTime(r.CreatedAt), UpdatedAt: dbTime(r.UpdatedAt),
 	}
 }
@@ -263,7 +265,7 @@ func (r repRow) toEngine() engine.Rep {
 		Level: r.Level, Capacity: r.Capacity, Industries: r.Industries, Regions: r.Regions,
 		Timezone: r.Timezone, WeComUserID: deref(r.WeComUserID),
 		DingTalkUserID: deref(r.DingTalkUserID), Active: r.Active, Language: r.Language, Away: r.Away,
-		OpenTasks: r.OpenTasks,
+		OpenTasks: r.OpenTasks, Skills: r.Skills,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.LastAssignedAt != nil {

@@ -122,7 +122,8 @@ func (t *tx) PutRep(ctx context.Context, r engine.Rep) (engine.Rep, error) {
 func (t *tx) replaceRep(ctx context.Context, row repRow) error {
 	return t.db.WithContext(ctx).Model(&repRow{}).Where("id = ?", row.ID).
 		Select("name", "team", "role", "level", "capacity", "industries", "regions", "timezone",
-			"wecom_userid", "dingtalk_userid", "active", "language", "away", "updated_at").
+			"wecom_userid", "dingtalk_userid", "active", "language", "away", "skills",
+			"updated_at").
 		Updates(&row).Error
 }
 

@@ -79,6 +79,8 @@ type Config struct {
 			Share     float64 `yaml:"share"`
 			Start     string  `yaml:"start"`
 		} `yaml:"experiment"`
+		// Collaboration forms squads and applies pairing rules.
+		Collaboration engine.CollaborationOptions `yaml:"collaboration"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -147,6 +149,7 @@ func DefaultConfig() Config {
 	c.Engine.Routing = engine.DefaultValueOptions
 	c.Engine.Routing.Lang = ""
 	c.Engine.Experiment.Share = 0.2
+	c.Engine.Collaboration = engine.DefaultCollaborationOptions
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
@@ -432,6 +435,10 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 		bad("engine.routing", "%v", err)
 	}
 	c.validateExperiment(bad)
+	var collab *engine.Error
+	if errors.As(e.Collaboration.Validate(), &collab) {
+		bad("engine.collaboration."+collab.Field, "%s", collab.Msg)
+	}
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,
@@ -479,6 +486,7 @@ func (c Config) policy() engine.Policy {
 		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
+		Collaboration:        c.Engine.Collaboration,
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,

@@ -86,6 +86,12 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
 			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
+		{name: "pairing rule without tag",
+			file: "engine:\n  collaboration:\n    pairing:\n      - name: big\n        when: {amount_over: 500000}\n        add: {tag: tc}\n" +
+				"      - name: bigger\n        when: {amount_over: 900000}\n        add: {level: senior}\n",
+			want: "engine.collaboration.pairing[1].add.tag: is required"},
+		{name: "expert rate", env: map[string]string{"LEADBOT_ENGINE_COLLABORATION_EXPERT_RATE": "2"},
+			want: "engine.collaboration.expert_rate: is 2, must be from 0 to 1"},
 		{name: "file type", file: "database:\n  max_open_conns: lots\n", want: "cannot unmarshal"},
 	}
 	for _, tt := range tests {

@@ -55,6 +55,9 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("standby", func(ctx context.Context) (int, error) {
 		return 0, s.svc.DrainStandby(ctx)
 	}))
+	c.Schedule(cron.Every(tick), s.job("squads", func(ctx context.Context) (int, error) {
+		return s.svc.ExpireCollaborations(ctx)
+	}))
 	s.keepLease(ctx)
 	c.Start()
 	t := time.NewTicker(leaseRenew)
