@@ -34,6 +34,17 @@ const (
 	// that a lead its members may claim is in the pool; Text holds the
 	// team. It is read-only: members claim in their own chat.
 	NoticeTeam NoticeKind = "team_pool"
+	// NoticeCheckpoint is a rep's progress digest at a checkpoint; Args
+	// carry a RepDigest (see RepDigestOf).
+	NoticeCheckpoint NoticeKind = "checkpoint"
+	// NoticeTeamCheckpoint is a team's progress digest at a checkpoint,
+	// to a team lead or manager, or with To empty to the team's group
+	// chat; Text holds the team, Args a TeamDigest (see TeamDigestOf).
+	NoticeTeamCheckpoint NoticeKind = "team_checkpoint"
+	// NoticeAlertDigest lists the reminders and alerts one deadline scan
+	// found for one person when they were too many for a card each;
+	// Args carry them (see AlertItemsOf).
+	NoticeAlertDigest NoticeKind = "alert_digest"
 )
 
 // Notice is a message the engine decides to send, written in the same

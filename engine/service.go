@@ -44,6 +44,9 @@ type Policy struct {
 	// it against ownership disputes, settled without a manager; 0 turns
 	// the rule off.
 	ProtectExisting time.Duration
+	// Checkpoints are the progress digests, the untouched-work alert and
+	// the folding of missed alerts.
+	Checkpoints Checkpoints
 }
 
 // DefaultPolicy is the policy a new installation starts with.

@@ -70,6 +70,9 @@ type Reader interface {
 	// RecentTierA returns the owners of the latest limit tier A
 	// assignments, newest first.
 	RecentTierA(ctx context.Context, limit int) ([]RepID, error)
+	// ClosedLeads returns up to limit leads closed at or after since and
+	// before until, with an id after afterID, in id order.
+	ClosedLeads(ctx context.Context, since, until time.Time, afterID LeadID, limit int) ([]Lead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -149,6 +152,10 @@ type Tx interface {
 	// Enqueue adds notices to the outbox. A notice whose key is already
 	// there is skipped.
 	Enqueue(ctx context.Context, notices ...Notice) error
+	// AdvanceMark moves the named scan mark forward to at, and reports
+	// whether it moved: false when the mark is at at or later already,
+	// so that of many scans of the same moment exactly one wins.
+	AdvanceMark(ctx context.Context, name string, at time.Time) (bool, error)
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.
