@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/leadbot/leadbot/engine"
 )
 
@@ -19,24 +17,32 @@ type markRow struct {
 
 func (markRow) TableName() string { return "scan_marks" }
 
+// AdvanceMark moves an existing mark by a conditional update, and
+// creates a missing one; of two scans creating the same mark at once,
+// the second meets the first's row as a duplicate key and reports false.
 func (t *tx) AdvanceMark(ctx context.Context, name string, at time.Time) (bool, error) {
 	at = dbTime(at)
-	res := t.db.WithContext(ctx).
-		Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&markRow{Name: name, At: at})
-	if res.Error != nil {
-		return false, wrapf(res.Error, "set scan mark %s", name)
-	}
-	if res.RowsAffected == 1 {
-		return true, nil
-	}
-	res = t.db.WithContext(ctx).Model(&markRow{}).
+	res := t.db.WithContext(ctx).Model(&markRow{}).
 		Where("name = ? AND at < ?", name, at).
 		Update("at", at)
 	if res.Error != nil {
 		return false, wrapf(res.Error, "advance scan mark %s", name)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected == 1 {
+		return true, nil
+	}
+	var n int64
+	if err := t.db.WithContext(ctx).Model(&markRow{}).Where("name = ?", name).Count(&n).Error; err != nil {
+		return false, wrapf(err, "read scan mark %s", name)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	err := wrapf(t.db.WithContext(ctx).Create(&markRow{Name: name, At: at}).Error, "set scan mark %s", name)
+	if isDuplicate(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (r reader) ClosedLeads(
