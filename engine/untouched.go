@@ -17,11 +17,12 @@ const untouchedListed = 10
 // managers) of every rep who holds UntouchedCount or more assigned
 // leads without a follow-up (acceptance or progress) for longer than
 // UntouchedAfter, naming the leads. An episode is the rep's oldest
-// untouched lead: it is claimed by a conditional write on the rep's mark,
-// in the same transaction as the alert, so one episode alerts once
-// whichever replica scans and however often. A new episode starts when
-// that lead is followed up (or leaves the rep) while enough others stay
-// untouched. It returns how many notices it queued.
+// untouched lead, untouched since a given time: it is claimed by a
+// conditional write on a mark for the rep and that lead, in the same
+// transaction as the alert, so one episode alerts once whichever replica
+// scans and however often. A new episode starts when that lead is
+// followed up (or leaves the rep) while enough others stay untouched.
+// It returns how many notices it queued.
 //
 // TODO: one scan looks at the oldest 500 leads without a follow-up by
 // id; with more, reps whose leads come later wait until those move.
@@ -31,7 +32,9 @@ func (s *Service) ScanUntouched(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	now := s.now()
-	leads, err := s.store.StaleLeads(ctx, now.Add(-cp.UntouchedAfter), scanBatch)
+	// Strictly longer than UntouchedAfter: the store's bound is inclusive.
+	before := now.Add(-cp.UntouchedAfter - time.Millisecond)
+	leads, err := s.store.StaleLeads(ctx, before, scanBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -81,7 +84,8 @@ func (s *Service) alertUntouched(ctx context.Context, id RepID, leads []Lead, no
 	since := untouchedSince(oldest)
 	var n int
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
-		ok, err := tx.AdvanceMark(ctx, "untouched:"+string(id), since)
+		mark := fmt.Sprintf("untouched:%s:%s", id, oldest.ID)
+		ok, err := tx.AdvanceMark(ctx, mark, since)
 		if err != nil || !ok {
 			return err
 		}

@@ -52,9 +52,9 @@ func TestUntouchedWork(t *testing.T) {
 		svc := untouchedService(t, s, clock)
 		putTeamRep(t, svc, "a", "east", engine.RoleRep, 10)
 		putTeamRep(t, svc, "lead", "east", engine.RoleLead, 0)
+		// All three come at the same moment: the oldest is the first by id.
 		var ids []engine.LeadID
 		for i := range 3 {
-			clock.Add(time.Minute)
 			l, _, err := svc.Intake(ctx, lead(fmt.Sprint("u", i+1), 100, 0.5), engine.ActorAPI)
 			if err != nil || l.Assignee != "a" {
 				t.Fatalf("intake u%d = %+v, %v", i+1, l, err)
