@@ -26,7 +26,11 @@ func isDigest(k engine.NoticeKind) bool {
 
 // digestMessage draws a digest notice for its recipient: a card of
 // read-only lines, marked so that no channel folds it into another.
-func (r *Renderer) digestMessage(ctx context.Context, n engine.Notice, to engine.Rep) (Message, error) {
+func (r *Renderer) digestMessage(
+	ctx context.Context,
+	n engine.Notice,
+	to engine.Rep,
+) (Message, error) {
 	var c *Card
 	switch n.Kind {
 	case engine.NoticeCheckpoint:
@@ -75,8 +79,10 @@ func (r *Renderer) repDigestCard(d engine.RepDigest, to engine.Rep) *Card {
 		if task.DueAt != nil {
 			key = "digest.task.due"
 			args["due"] = task.DueAt.In(loc).Format("01-02 15:04")
-			if task.DueAt.Before(now) {
-				key, args["overdue"] = "digest.task.overdue", overdueText(now.Sub(*task.DueAt), lang)
+			// Overdue as the counts above were taken, late by now.
+			if task.Overdue {
+				key = "digest.task.overdue"
+				args["overdue"] = overdueText(now.Sub(*task.DueAt), lang)
 			}
 		}
 		c.Fields = append(c.Fields, Field{task.Lead.String() + " " + task.Company, t(key, args)})
@@ -103,8 +109,9 @@ func (r *Renderer) teamDigestCard(d engine.TeamDigest, lang i18n.Lang, loc *time
 	c := &Card{Title: i18n.T(lang, "digest.team.title", i18n.Args{"team": d.Team,
 		"date": d.At.In(loc).Format("01-02 15:04")})}
 	for _, m := range d.Members[:min(len(d.Members), digestLines)] {
-		c.Fields = append(c.Fields, Field{m.Name, i18n.T(lang, "digest.team.member", i18n.Args{
-			"open": m.Open, "overdue": m.Overdue, "percent": m.Progress, "completed": m.Completed})})
+		line := i18n.T(lang, "digest.team.member", i18n.Args{"open": m.Open,
+			"overdue": m.Overdue, "percent": m.Progress, "completed": m.Completed})
+		c.Fields = append(c.Fields, Field{m.Name, line})
 	}
 	var note []string
 	if more := len(d.Members) - digestLines; more > 0 {
@@ -130,7 +137,8 @@ func (r *Renderer) alertDigestCard(
 			"overdue": overdueText(now.Sub(it.DueAt), lang), "owner": r.name(ctx, it.Owner)}
 		key := [...]string{"digest.alert.reminder", "digest.alert.owner",
 			"digest.alert.lead", "digest.alert.manager"}[min(max(it.Tier, 0), 3)]
-		c.Fields = append(c.Fields, Field{it.Lead.String() + " " + it.Company, i18n.T(lang, key, args)})
+		label := it.Lead.String() + " " + it.Company
+		c.Fields = append(c.Fields, Field{label, i18n.T(lang, key, args)})
 	}
 	var note []string
 	if more := total - min(len(items), digestLines); more > 0 {

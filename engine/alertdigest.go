@@ -103,55 +103,75 @@ func (s *Service) chaseFolded(
 		if err != nil {
 			return err
 		}
-		var notices []Notice
-		items := map[RepID][]AlertItem{}
-		var order []Rep
+		f := &folding{folded: folded, items: map[RepID][]AlertItem{}}
 		chased := 0
 		for _, l := range leads {
-			tier, ok := s.chaseTier(l, now)
-			if !ok {
-				continue
-			}
-			won, err := tx.MarkChased(ctx, l.ID, *l.DueAt, tier)
+			ok, err := s.foldChase(ctx, tx, l, reps, f, now)
 			if err != nil {
 				return fmt.Errorf("chase lead %s: %w", l.ID, err)
 			}
-			if !won {
-				continue
+			if ok {
+				chased++
 			}
-			owner, err := tx.Rep(ctx, l.Assignee)
-			if err != nil {
-				return fmt.Errorf("chase lead %s: %w", l.ID, err)
-			}
-			for _, c := range chaseTargets(l, tier, owner, reps) {
-				if !folded[c.to.ID] {
-					notices = append(notices, s.chaseNotice(c.kind(), c.text(), l, c.to, now))
-					continue
-				}
-				if items[c.to.ID] == nil {
-					order = append(order, c.to)
-				}
-				items[c.to.ID] = append(items[c.to.ID], AlertItem{Lead: l.ID, Company: l.Company,
-					Owner: l.Assignee, Tier: c.tier, DueAt: *l.DueAt})
-			}
-			if err := tx.AppendEvents(ctx, s.chaseEvent(l, tier, now)); err != nil {
-				return err
-			}
-			chased++
 		}
-		for _, to := range order {
-			notices = append(notices, s.alertDigestNotice(to, items[to.ID], now))
+		for _, to := range f.order {
+			f.notices = append(f.notices, s.alertDigestNotice(to, f.items[to.ID], now))
 		}
-		n = len(notices)
+		n = len(f.notices)
 		logs.add(
 			"missed alerts folded",
 			slog.Int("leads", chased),
-			slog.Int("digests", len(order)),
+			slog.Int("digests", len(f.order)),
 			slog.Int("notices", n),
 		)
-		return tx.Enqueue(ctx, notices...)
+		return tx.Enqueue(ctx, f.notices...)
 	})
 	return n, err
+}
+
+// folding is what a folded scan gathers: the notices that go as they
+// are, and each folded person's digest items, in the order first met.
+type folding struct {
+	folded  map[RepID]bool
+	notices []Notice
+	items   map[RepID][]AlertItem
+	order   []Rep
+}
+
+// foldChase records one lead as chased, if it still needs it, and adds
+// what it tells to f. It reports whether the lead was chased.
+func (s *Service) foldChase(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	reps []Rep,
+	f *folding,
+	now time.Time,
+) (bool, error) {
+	tier, ok := s.chaseTier(l, now)
+	if !ok {
+		return false, nil
+	}
+	won, err := tx.MarkChased(ctx, l.ID, *l.DueAt, tier)
+	if err != nil || !won {
+		return false, err
+	}
+	owner, err := tx.Rep(ctx, l.Assignee)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range chaseTargets(l, tier, owner, reps) {
+		if !f.folded[c.to.ID] {
+			f.notices = append(f.notices, s.chaseNotice(c.kind(), c.text(), l, c.to, now))
+			continue
+		}
+		if f.items[c.to.ID] == nil {
+			f.order = append(f.order, c.to)
+		}
+		f.items[c.to.ID] = append(f.items[c.to.ID], AlertItem{Lead: l.ID, Company: l.Company,
+			Owner: l.Assignee, Tier: c.tier, DueAt: *l.DueAt})
+	}
+	return true, tx.AppendEvents(ctx, s.chaseEvent(l, tier, now))
 }
 
 func (s *Service) alertDigestNotice(to Rep, items []AlertItem, now time.Time) Notice {

@@ -72,7 +72,12 @@ type Reader interface {
 	RecentTierA(ctx context.Context, limit int) ([]RepID, error)
 	// ClosedLeads returns up to limit leads closed at or after since and
 	// before until, with an id after afterID, in id order.
-	ClosedLeads(ctx context.Context, since, until time.Time, afterID LeadID, limit int) ([]Lead, error)
+	ClosedLeads(
+		ctx context.Context,
+		since, until time.Time,
+		afterID LeadID,
+		limit int,
+	) ([]Lead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row

@@ -73,7 +73,12 @@ func untouchedSince(l Lead) time.Time {
 	return l.UpdatedAt
 }
 
-func (s *Service) alertUntouched(ctx context.Context, id RepID, leads []Lead, now time.Time) (int, error) {
+func (s *Service) alertUntouched(
+	ctx context.Context,
+	id RepID,
+	leads []Lead,
+	now time.Time,
+) (int, error) {
 	slices.SortFunc(leads, func(a, b Lead) int {
 		if c := untouchedSince(a).Compare(untouchedSince(b)); c != 0 {
 			return c

@@ -32,13 +32,15 @@ func (t *tx) AdvanceMark(ctx context.Context, name string, at time.Time) (bool, 
 		return true, nil
 	}
 	var n int64
-	if err := t.db.WithContext(ctx).Model(&markRow{}).Where("name = ?", name).Count(&n).Error; err != nil {
+	err := t.db.WithContext(ctx).Model(&markRow{}).Where("name = ?", name).Count(&n).Error
+	if err != nil {
 		return false, wrapf(err, "read scan mark %s", name)
 	}
 	if n > 0 {
 		return false, nil
 	}
-	err := wrapf(t.db.WithContext(ctx).Create(&markRow{Name: name, At: at}).Error, "set scan mark %s", name)
+	err = t.db.WithContext(ctx).Create(&markRow{Name: name, At: at}).Error
+	err = wrapf(err, "set scan mark %s", name)
 	if isDuplicate(err) {
 		return false, nil
 	}
@@ -53,7 +55,8 @@ func (r reader) ClosedLeads(
 ) ([]engine.Lead, error) {
 	var rows []leadRow
 	err := r.db.WithContext(ctx).
-		Where("closed_at >= ? AND closed_at < ? AND id > ?", dbTime(since), dbTime(until), int64(afterID)).
+		Where("closed_at >= ? AND closed_at < ?", dbTime(since), dbTime(until)).
+		Where("id > ?", int64(afterID)).
 		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads closed from %s", since.Format(time.RFC3339))

@@ -67,7 +67,8 @@ func (c Config) checkpoints() engine.Checkpoints {
 	if loc, err := time.LoadLocation(c.API.Timezone); err == nil {
 		cp.Zone = loc
 	}
-	if every, err := checkpointSchedule(sc.CheckpointSpec, c.API.Timezone); err == nil && every != nil {
+	every, err := checkpointSchedule(sc.CheckpointSpec, c.API.Timezone)
+	if err == nil && every != nil {
 		cp.Every = every
 	}
 	return cp
