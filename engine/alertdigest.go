@@ -45,7 +45,7 @@ func (s *Service) planBurst(
 	now time.Time,
 ) (map[RepID]bool, map[LeadID]bool, error) {
 	over := s.policy.Checkpoints.AlertDigestOver
-	if over <= 0 || len(leads) <= over {
+	if over <= 0 || len(leads) == 0 {
 		return nil, nil, nil
 	}
 	reps, err := s.store.Reps(ctx)

@@ -365,7 +365,8 @@ func compareTasks(a, b DigestTask) int {
 }
 
 // teamDigests has a line for every active member of each team who is not
-// a manager, for the teams where someone had work.
+// a manager (and for an inactive one who still had work), for the teams
+// where someone had work.
 func teamDigests(
 	reps []Rep,
 	digests map[RepID]*RepDigest,
@@ -375,7 +376,7 @@ func teamDigests(
 	var teams []string
 	busy := map[string]bool{}
 	for _, r := range reps {
-		if r.Team == "" || r.Role == RoleManager || !r.Active {
+		if r.Team == "" || r.Role == RoleManager || (!r.Active && digests[r.ID] == nil) {
 			continue
 		}
 		td := byTeam[r.Team]

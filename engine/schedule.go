@@ -96,7 +96,10 @@ const scanBatch = 500
 // manager in turn. What was sent is recorded on the lead in the same
 // transaction as the notice, so each reminder and alert goes out once,
 // whichever replica scans, and a scan after downtime sends what was
-// missed. It returns how many notices it queued.
+// missed. Someone who would get more than Checkpoints.AlertDigestOver of
+// them from one scan gets one NoticeAlertDigest listing them instead,
+// written with the chasing of those leads in one transaction. It returns
+// how many notices it queued.
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
 	sched := s.policy.Schedule
