@@ -51,7 +51,7 @@ func (c *capture) NotifyTeam(ctx context.Context, team, text string) error {
 // digestFixture has r1 (English) hold two leads, one overdue, in team
 // east with its lead (Chinese); checkpoints fall on Fridays at 16:00
 // UTC and more than five alerts to one person fold.
-func digestFixture(t *testing.T, s *storage.Store) (*engine.Service, *enginetest.Clock, *bot.Sender, *capture) {
+func digestFixture(t *testing.T, s *storage.Store) digestWorld {
 	t.Helper()
 	ctx := context.Background()
 	clock := enginetest.NewClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
@@ -84,11 +84,23 @@ func digestFixture(t *testing.T, s *storage.Store) (*engine.Service, *enginetest
 	}
 	rend := bot.NewRenderer(s, i18n.ZH, time.UTC).WithClock(clock)
 	ch := &capture{sent: map[engine.RepID][]bot.Message{}}
-	snd := bot.NewSender(s, s, rend, []bot.Channel{ch}, bot.SenderOptions{Clock: clock})
+	groups := &cardGroups{teamRecorder: &teamRecorder{recorder: newRecorder("chat"),
+		teams: map[string]bool{"east": true}}, cards: map[string]*bot.Card{}}
+	snd := bot.NewSender(s, s, rend, []bot.Channel{ch, groups}, bot.SenderOptions{Clock: clock})
 	for snd.Pass(ctx) > 0 {
 	}
 	ch.sent = map[engine.RepID][]bot.Message{}
-	return svc, clock, snd, ch
+	return digestWorld{svc, clock, snd, ch, groups}
+}
+
+// digestWorld is what digestFixture builds: the capture channel, and a
+// channel whose groups take cards beside it.
+type digestWorld struct {
+	svc    *engine.Service
+	clock  *enginetest.Clock
+	snd    *bot.Sender
+	ch     *capture
+	groups *cardGroups
 }
 
 // The checkpoint's digests as people read them: r1's tasks in English,
@@ -96,7 +108,8 @@ func digestFixture(t *testing.T, s *storage.Store) (*engine.Service, *enginetest
 func TestCheckpointDigestRendering(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		svc, clock, snd, ch := digestFixture(t, s)
+		w := digestFixture(t, s)
+		svc, clock, snd, ch := w.svc, w.clock, w.snd, w.ch
 		clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
 		if _, err := svc.ScanCheckpoint(ctx); err != nil {
 			t.Fatal(err)
@@ -148,6 +161,12 @@ func TestCheckpointDigestRendering(t *testing.T) {
 		if len(ch.posted) != 1 || ch.posted[0] != wantPost {
 			t.Errorf("group posts = %q, want\n%q", ch.posted, wantPost)
 		}
+		// Where groups take cards, a digest still goes as text: it has
+		// nothing to click.
+		if len(w.groups.cards) != 0 || !reflect.DeepEqual(w.groups.posted, ch.posted) {
+			t.Errorf("card groups got cards %v, texts %q; want the same text only",
+				w.groups.cards, w.groups.posted)
+		}
 	})
 }
 
@@ -156,7 +175,8 @@ func TestCheckpointDigestRendering(t *testing.T) {
 func TestAlertDigestRendering(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
-		svc, clock, snd, ch := digestFixture(t, s)
+		w := digestFixture(t, s)
+		svc, clock, snd, ch := w.svc, w.clock, w.snd, w.ch
 		due := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 		for i := range 5 {
 			in := engine.LeadInput{ExternalID: fmt.Sprint("late", i), DueAt: &due,
