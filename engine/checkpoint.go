@@ -227,8 +227,10 @@ func (s *Service) checkpointNotices(
 			key := fmt.Sprintf("%s:%s:%s:%d", NoticeTeamCheckpoint, td.Team, to.ID, at.UnixMilli())
 			out = append(out, s.digestNotice(NoticeTeamCheckpoint, key, to, td.Team, args, now))
 		}
-		key := fmt.Sprintf("%s:%s:group:%d", NoticeTeamCheckpoint, td.Team, at.UnixMilli())
+		// The group's key names it as the team's pool notices do, so no
+		// rep id can take its place.
 		group := Rep{ID: RepID("team:" + td.Team)}
+		key := fmt.Sprintf("%s:%s:%s:%d", NoticeTeamCheckpoint, td.Team, group.ID, at.UnixMilli())
 		n := s.digestNotice(NoticeTeamCheckpoint, key, group, td.Team, args, now)
 		n.To = ""
 		out = append(out, n)

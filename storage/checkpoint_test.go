@@ -167,8 +167,8 @@ func TestCheckpointDigests(t *testing.T) {
 			fmt.Sprintf("checkpoint:a:%d", ms),
 			fmt.Sprintf("checkpoint:b:%d", ms),
 			fmt.Sprintf("team_checkpoint:east:boss:%d", ms),
-			fmt.Sprintf("team_checkpoint:east:group:%d", ms),
 			fmt.Sprintf("team_checkpoint:east:lead:%d", ms),
+			fmt.Sprintf("team_checkpoint:east:team:east:%d", ms),
 		}
 		if !reflect.DeepEqual(keys(got), wantKeys) {
 			t.Fatalf("digest keys = %v, want %v", keys(got), wantKeys)
@@ -208,7 +208,7 @@ func TestCheckpointDigests(t *testing.T) {
 		if team.Team != "east" || !reflect.DeepEqual(team.Members, wantTeam) {
 			t.Errorf("team digest = %+v, want east with %+v", team, wantTeam)
 		}
-		if g := got[3]; g.To != "" || g.Text != "east" || g.Args["digest"] != got[2].Args["digest"] {
+		if g := got[4]; g.To != "" || g.Text != "east" || g.Args["digest"] != got[2].Args["digest"] {
 			t.Errorf("group digest = %+v, want east's digest to the group", g)
 		}
 
