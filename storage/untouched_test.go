@@ -141,3 +141,41 @@ func TestUntouchedOnceAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// An untouched-work alert in the team lead's quiet hours waits for them
+// to end.
+func TestUntouchedQuietHours(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		clock := enginetest.NewClock(start)
+		p := engine.DefaultPolicy
+		p.Mode = engine.ModeAuto
+		p.Checkpoints = engine.Checkpoints{UntouchedAfter: 48 * time.Hour, UntouchedCount: 3}
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 10)
+		tl := engine.Rep{ID: "lead", Name: "lead", Team: "east", Role: engine.RoleLead,
+			Active: true, Timezone: "Asia/Shanghai"}
+		if _, err := svc.PutRep(ctx, tl, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if _, _, err := svc.Intake(ctx, lead(fmt.Sprint("q", i), 100, 0.5), engine.ActorAPI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		texts(t, s, clock.Now())
+		clock.Set(time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)) // 01:00 in Shanghai
+		if n, err := svc.ScanUntouched(ctx); err != nil || n != 1 {
+			t.Fatalf("ScanUntouched = %d, %v; want one alert queued", n, err)
+		}
+		if got, _ := s.ClaimNotices(ctx, clock.Now(), time.Minute, 10); len(got) != 0 {
+			t.Errorf("at 01:00 Shanghai: %+v, want nothing in quiet hours", got)
+		}
+		morning := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC) // 08:00 in Shanghai
+		got, _ := s.ClaimNotices(ctx, morning, time.Minute, 10)
+		if len(got) != 1 || got[0].To != "lead" || got[0].Text != "alert.untouched" {
+			t.Errorf("at 08:00 Shanghai: %+v, want the lead's alert", got)
+		}
+	})
+}
