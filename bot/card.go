@@ -45,6 +45,9 @@ type Button struct {
 type Message struct {
 	Text string `json:"text,omitempty"`
 	Card *Card  `json:"card,omitempty"`
+	// Digest marks a message that already gathers many notices: a
+	// channel sends it whole and never folds it into a digest of its own.
+	Digest bool `json:"digest,omitempty"`
 }
 
 // Action verbs that buttons carry.

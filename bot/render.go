@@ -59,6 +59,9 @@ func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (
 	if n.Kind == engine.NoticeText {
 		return Message{Text: i18n.T(lang, n.Text, toArgs(n.Args))}, nil
 	}
+	if isDigest(n.Kind) {
+		return r.digestMessage(ctx, n, to)
+	}
 	l, err := r.src.Lead(ctx, n.LeadID)
 	if err != nil {
 		return Message{}, fmt.Errorf("draw notice %s: %w", n.Key, err)
@@ -437,6 +440,9 @@ func (r *Renderer) recentHistory(
 // TeamNotice writes a pool notice for a team's group chat, in the
 // installation's language: read-only, so it says what to type.
 func (r *Renderer) TeamNotice(ctx context.Context, n engine.Notice) (string, error) {
+	if n.Kind == engine.NoticeTeamCheckpoint {
+		return r.teamDigestText(n)
+	}
 	l, err := r.src.Lead(ctx, n.LeadID)
 	if err != nil {
 		return "", fmt.Errorf("draw team notice %s: %w", n.Key, err)

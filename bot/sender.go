@@ -175,10 +175,10 @@ func (s *Sender) Pass(ctx context.Context) int {
 
 func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
 	var err error
-	switch it.Kind {
-	case engine.NoticeLeadChanged:
+	switch {
+	case it.Kind == engine.NoticeLeadChanged:
 		err = s.updateCards(ctx, it)
-	case engine.NoticeTeam:
+	case it.Kind == engine.NoticeTeam, it.Kind == engine.NoticeTeamCheckpoint && it.To == "":
 		err = s.notifyTeam(ctx, it)
 	default:
 		err = s.send(ctx, it)
@@ -361,10 +361,10 @@ func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
 }
 
 // postTeam sends the team's pool card where the platform's groups take
-// clicks, and the read-only text elsewhere.
+// clicks, and the read-only text elsewhere and for team digests.
 func (s *Sender) postTeam(ctx context.Context, tc TeamChannel, n engine.Notice, text string) (string, error) {
 	cc, ok := tc.(TeamCardChannel)
-	if !ok {
+	if !ok || n.Kind != engine.NoticeTeam {
 		return "", tc.NotifyTeam(ctx, n.Text, text)
 	}
 	card, err := s.render.TeamCard(ctx, n)

@@ -37,6 +37,17 @@ const (
 	// NoticeCollaborator tells a rep they now work on a lead beside its
 	// owner; Text holds the CollaboratorRole, Args the rule and reason.
 	NoticeCollaborator NoticeKind = "collaborator"
+	// NoticeCheckpoint is a rep's progress digest at a checkpoint; Args
+	// carry a RepDigest (see RepDigestOf).
+	NoticeCheckpoint NoticeKind = "checkpoint"
+	// NoticeTeamCheckpoint is a team's progress digest at a checkpoint,
+	// to a team lead or manager, or with To empty to the team's group
+	// chat; Text holds the team, Args a TeamDigest (see TeamDigestOf).
+	NoticeTeamCheckpoint NoticeKind = "team_checkpoint"
+	// NoticeAlertDigest lists the reminders and alerts one deadline scan
+	// found for one person when they were too many for a card each;
+	// Args carry them (see AlertItemsOf).
+	NoticeAlertDigest NoticeKind = "alert_digest"
 )
 
 // Notice is a message the engine decides to send, written in the same

@@ -96,7 +96,10 @@ const scanBatch = 500
 // manager in turn. What was sent is recorded on the lead in the same
 // transaction as the notice, so each reminder and alert goes out once,
 // whichever replica scans, and a scan after downtime sends what was
-// missed. It returns how many notices it queued.
+// missed. Someone who would get more than Checkpoints.AlertDigestOver of
+// them from one scan gets one NoticeAlertDigest listing them instead,
+// written with the chasing of those leads in one transaction. It returns
+// how many notices it queued.
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
 	sched := s.policy.Schedule
@@ -104,15 +107,28 @@ func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	folded, burst, err := s.planBurst(ctx, leads, now)
+	if err != nil {
+		return 0, err
+	}
 	sent := 0
+	var held []Lead
 	for _, l := range leads {
+		if burst[l.ID] {
+			held = append(held, l)
+			continue
+		}
 		n, err := s.chase(ctx, l, now)
 		if err != nil {
 			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
 		}
 		sent += n
 	}
-	return sent, nil
+	if len(held) == 0 {
+		return sent, nil
+	}
+	n, err := s.chaseFolded(ctx, held, folded, now)
+	return sent + n, err
 }
 
 // remindAt is when the owner is reminded: RemindBefore ahead of the
@@ -140,15 +156,25 @@ func (sc Schedule) overdueTier(due, now time.Time) int {
 	return 0
 }
 
-func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error) {
+// chaseTier is the tier a scan at now chases the lead to (0 for the
+// reminder), and whether anything about it is due.
+func (s *Service) chaseTier(l Lead, now time.Time) (int, bool) {
 	if l.DueAt == nil {
+		return 0, false
+	}
+	tier := s.policy.Schedule.overdueTier(*l.DueAt, now)
+	if tier <= l.AlertTier && (tier > 0 || l.Reminded || now.Before(s.remindAt(l))) {
+		return 0, false
+	}
+	return tier, true
+}
+
+func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error) {
+	tier, ok := s.chaseTier(l, now)
+	if !ok {
 		return 0, nil
 	}
 	due := *l.DueAt
-	tier := s.policy.Schedule.overdueTier(due, now)
-	if tier <= l.AlertTier && (tier > 0 || l.Reminded || now.Before(s.remindAt(l))) {
-		return 0, nil
-	}
 	var n int
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
 		ok, err := tx.MarkChased(ctx, l.ID, due, tier)
@@ -160,18 +186,7 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 			return err
 		}
 		n = len(notices)
-		ev := LeadEvent{
-			LeadID: l.ID,
-			At:     now,
-			Event:  EventReminded,
-			Actor:  ActorEngine,
-			RepID:  l.Assignee,
-			Detail: s.policy.Lang.say(msgDue, due.UTC().Format(time.RFC3339)),
-		}
-		if tier > 0 {
-			ev.Event, ev.Detail = EventAlerted, s.policy.Lang.say(msgOverdueTier, tier)
-		}
-		if err := tx.AppendEvents(ctx, ev); err != nil {
+		if err := tx.AppendEvents(ctx, s.chaseEvent(l, tier, now)); err != nil {
 			return err
 		}
 		logs.add(
@@ -184,6 +199,22 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		return tx.Enqueue(ctx, notices...)
 	})
 	return n, err
+}
+
+// chaseEvent is the history line of a reminder or an alert.
+func (s *Service) chaseEvent(l Lead, tier int, now time.Time) LeadEvent {
+	ev := LeadEvent{
+		LeadID: l.ID,
+		At:     now,
+		Event:  EventReminded,
+		Actor:  ActorEngine,
+		RepID:  l.Assignee,
+		Detail: s.policy.Lang.say(msgDue, l.DueAt.UTC().Format(time.RFC3339)),
+	}
+	if tier > 0 {
+		ev.Event, ev.Detail = EventAlerted, s.policy.Lang.say(msgOverdueTier, tier)
+	}
+	return ev
 }
 
 // chaseNotices builds the reminder, or the alerts of every tier from the
@@ -200,20 +231,52 @@ func (s *Service) chaseNotices(
 	if err != nil {
 		return nil, err
 	}
-	if tier == 0 {
-		return []Notice{s.chaseNotice(NoticeReminder, "", l, owner, now)}, nil
-	}
-	reps, err := tx.Reps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Notice
-	for t := l.AlertTier + 1; t <= tier; t++ {
-		for _, to := range alertAudience(t, owner, reps) {
-			out = append(out, s.chaseNotice(NoticeAlert, strconv.Itoa(t), l, to, now))
+	var reps []Rep
+	if tier > 0 {
+		if reps, err = tx.Reps(ctx); err != nil {
+			return nil, err
 		}
 	}
+	var out []Notice
+	for _, c := range chaseTargets(l, tier, owner, reps) {
+		out = append(out, s.chaseNotice(c.kind(), c.text(), l, c.to, now))
+	}
 	return out, nil
+}
+
+// chaseTarget is one person a reminder (tier 0) or an alert goes to.
+type chaseTarget struct {
+	tier int
+	to   Rep
+}
+
+func (c chaseTarget) kind() NoticeKind {
+	if c.tier == 0 {
+		return NoticeReminder
+	}
+	return NoticeAlert
+}
+
+func (c chaseTarget) text() string {
+	if c.tier == 0 {
+		return ""
+	}
+	return strconv.Itoa(c.tier)
+}
+
+// chaseTargets is whom a chase of the lead up to tier tells: the owner
+// of the reminder, or the audience of every tier from the one last sent.
+func chaseTargets(l Lead, tier int, owner Rep, reps []Rep) []chaseTarget {
+	if tier == 0 {
+		return []chaseTarget{{0, owner}}
+	}
+	var out []chaseTarget
+	for t := l.AlertTier + 1; t <= tier; t++ {
+		for _, to := range alertAudience(t, owner, reps) {
+			out = append(out, chaseTarget{t, to})
+		}
+	}
+	return out
 }
 
 func (s *Service) chaseNotice(kind NoticeKind, tier string, l Lead, to Rep, now time.Time) Notice {

@@ -47,6 +47,9 @@ type Policy struct {
 	// Collaboration adds squads and pairing-rule collaborators to leads
 	// that get an owner.
 	Collaboration CollaborationOptions
+	// Checkpoints are the progress digests, the untouched-work alert and
+	// the folding of missed alerts.
+	Checkpoints Checkpoints
 }
 
 // DefaultPolicy is the policy a new installation starts with.

@@ -82,6 +82,14 @@ type Reader interface {
 	// LapsedCollaborations returns up to limit live collaborations whose
 	// EndsAt is by before, earliest first.
 	LapsedCollaborations(ctx context.Context, before time.Time, limit int) ([]Collaborator, error)
+	// ClosedLeads returns up to limit leads closed at or after since and
+	// before until, with an id after afterID, in id order.
+	ClosedLeads(
+		ctx context.Context,
+		since, until time.Time,
+		afterID LeadID,
+		limit int,
+	) ([]Lead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -167,6 +175,10 @@ type Tx interface {
 	// returns those it ended; one that another transaction ended first
 	// is not returned.
 	EndCollaborations(ctx context.Context, e CollaborationEnd) ([]Collaborator, error)
+	// AdvanceMark moves the named scan mark forward to at, and reports
+	// whether it moved: false when the mark is at at or later already,
+	// so that of many scans of the same moment exactly one wins.
+	AdvanceMark(ctx context.Context, name string, at time.Time) (bool, error)
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.

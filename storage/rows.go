@@ -67,7 +67,7 @@ type leadRow struct {
 	RecycleWarned    bool           `gorm:"not null;default:false"`
 	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
-	ClosedAt         *time.Time     `gorm:"precision:3"`
+	ClosedAt         *time.Time     `gorm:"precision:3;index:idx_leads_closed"`
 	ClosedAmount     *float64       ``
 }
 
@@ -221,7 +221,7 @@ var allRows = []any{
 	&repRow{}, &leadRow{}, &leadEventRow{}, &ownershipRow{},
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
-	&disputeVoteRow{}, &cardCodeRow{}, &collaboratorRow{},
+	&disputeVoteRow{}, &cardCodeRow{}, &collaboratorRow{}, &markRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -168,7 +168,8 @@ func TestSchedulerLease(t *testing.T) {
 	})
 }
 
-// The scheduler's scan of due leads uses an index on MySQL.
+// The scheduler's scans use an index on MySQL: due leads, leads without
+// a follow-up, open work and the leads closed in a checkpoint's period.
 func TestDueScanUsesIndex(t *testing.T) {
 	opts := storagetest.Options(t, storage.MySQL)
 	s, err := storage.Open(context.Background(), opts)
@@ -185,8 +186,22 @@ func TestDueScanUsesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query("EXPLAIN SELECT * FROM leads WHERE status = 'assigned' AND due_at <= NOW() " +
-		"AND (reminded = false OR alert_tier < 3) ORDER BY due_at LIMIT 500")
+	for _, q := range []string{
+		"SELECT * FROM leads WHERE status = 'assigned' AND due_at <= NOW() " +
+			"AND (reminded = false OR alert_tier < 3) ORDER BY due_at LIMIT 500",
+		"SELECT * FROM leads WHERE status = 'assigned' AND ((touched_at IS NULL AND " +
+			"held_since <= NOW()) OR touched_at <= NOW()) ORDER BY id LIMIT 500",
+		"SELECT * FROM leads WHERE status = 'assigned' ORDER BY id LIMIT 500",
+		"SELECT * FROM leads WHERE closed_at >= NOW() - INTERVAL 7 DAY AND closed_at < NOW() " +
+			"ORDER BY id LIMIT 500",
+	} {
+		explainUsesIndex(t, db, q)
+	}
+}
+
+func explainUsesIndex(t *testing.T, db *sql.DB, query string) {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN " + query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +216,7 @@ func TestDueScanUsesIndex(t *testing.T) {
 		rows.Scan(ptrs...)
 		for i, c := range cols {
 			if c == "possible_keys" && !vals[i].Valid {
-				t.Errorf("the due scan has no usable index: %v", vals)
+				t.Errorf("%s has no usable index: %v", query, vals)
 			}
 		}
 	}

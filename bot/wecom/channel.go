@@ -106,11 +106,15 @@ func (ch *Channel) Send(ctx context.Context, to engine.Rep, m bot.Message) (stri
 		return ref, nil
 	}
 
+	// A digest the engine made is never held for folding: one line of
+	// another digest would lose its list. It waits for budget by itself.
 	if err := ch.pace.reserve(user, now); err != nil {
-		ch.fold.hold(user, key, m, now)
+		if !m.Digest {
+			ch.fold.hold(user, key, m, now)
+		}
 		return "", err
 	}
-	if ch.fold.backlog(user, key) > ch.pace.room(user, now) {
+	if !m.Digest && ch.fold.backlog(user, key) > ch.pace.room(user, now) {
 		return ch.sendDigest(ctx, to, key, m, now)
 	}
 

@@ -31,6 +31,10 @@ import (
 //  3. When the outbox retries a message that a digest carried, Send
 //     returns that digest's msgid without sending again, once: a later
 //     message that happens to look the same is sent.
+//  4. A message marked bot.Message.Digest, which the engine folded from
+//     many already (missed alerts, checkpoint digests), is never held nor
+//     carried: as one line of another digest it would lose its list. It
+//     waits for budget through the outbox's backoff and goes out whole.
 //
 // A restart forgets only which messages digests carried, so the worst
 // it costs is a message sent twice, never one lost. A digest is text, so

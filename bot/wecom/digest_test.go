@@ -168,3 +168,52 @@ func TestDigestCarries(t *testing.T) {
 		t.Errorf("fake got %d messages, want %d", got, perMinute+3)
 	}
 }
+
+// A digest the engine made is never folded into one of the channel's:
+// over budget it waits by itself, and when it goes it goes whole, while
+// the cards held beside it fold as usual without it.
+func TestEngineDigestNotFolded(t *testing.T) {
+	ch, f, c := newTestChannel(t, "zhangsan")
+	ctx := context.Background()
+	msg := func(i int) bot.Message {
+		return bot.Message{Card: &bot.Card{Key: fmt.Sprint("alert:L", i),
+			Title: fmt.Sprintf("L%d 已超时", i), Buttons: []bot.Button{{Label: "跟进", Action: "accept:L1"}}}}
+	}
+	digest := bot.Message{Digest: true, Card: &bot.Card{Key: "alert_digest:r1:1",
+		Title: "你有 2 条到期提醒与超时告警",
+		Fields: []bot.Field{{Label: "L900 甲公司", Value: "已逾期 5 小时"},
+			{Label: "L901 乙公司", Value: "已逾期 6 小时"}}}}
+	for i := range perMinute + 40 {
+		_, _ = ch.Send(ctx, rep, msg(i))
+	}
+	if _, err := ch.Send(ctx, rep, digest); err == nil {
+		t.Fatal("engine digest over budget was sent, want it refused for now")
+	}
+	last := func() string {
+		t.Helper()
+		sent := f.sentMessages()
+		var got struct {
+			Text textBody `json:"text"`
+		}
+		if err := json.Unmarshal(sent[len(sent)-1], &got); err != nil {
+			t.Fatal(err)
+		}
+		return got.Text.Content
+	}
+
+	c.Add(time.Minute)
+	if _, err := ch.Send(ctx, rep, msg(perMinute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := last(); !regexp.MustCompile(`^你有 40 条新提醒：`).MatchString(got) ||
+		regexp.MustCompile(`L900`).MatchString(got) {
+		t.Errorf("channel digest = %q, want the 40 held cards without the engine digest", got)
+	}
+	if _, err := ch.Send(ctx, rep, digest); err != nil {
+		t.Fatal(err)
+	}
+	want := "你有 2 条到期提醒与超时告警\nL900 甲公司: 已逾期 5 小时\nL901 乙公司: 已逾期 6 小时"
+	if got := last(); got != want {
+		t.Errorf("engine digest went out as %q, want it whole:\n%q", got, want)
+	}
+}

@@ -88,6 +88,10 @@ type Config struct {
 		EscalateLeadAfter    time.Duration `yaml:"escalate_lead_after" env:"LEADBOT_ESCALATE_LEAD_AFTER"`
 		EscalateManagerAfter time.Duration `yaml:"escalate_manager_after" env:"LEADBOT_ESCALATE_MANAGER_AFTER"`
 		QuietHours           string        `yaml:"quiet_hours" env:"LEADBOT_QUIET_HOURS"`
+		CheckpointSpec       string        `yaml:"checkpoint_spec" env:"LEADBOT_CHECKPOINT_SPEC"`
+		UntouchedAfter       time.Duration `yaml:"untouched_after" env:"LEADBOT_UNTOUCHED_AFTER"`
+		UntouchedCount       int           `yaml:"untouched_count" env:"LEADBOT_UNTOUCHED_COUNT"`
+		AlertDigestOver      int           `yaml:"alert_digest_over" env:"LEADBOT_ALERT_DIGEST_OVER"`
 	} `yaml:"scheduler"`
 	Chat struct {
 		Language       string        `yaml:"language"`
@@ -158,6 +162,10 @@ func DefaultConfig() Config {
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
 	c.Scheduler.EscalateManagerAfter = engine.DefaultSchedule.EscalateManagerAfter
 	c.Scheduler.QuietHours = "21:00-08:00"
+	c.Scheduler.CheckpointSpec = "0 16 * * fri"
+	c.Scheduler.UntouchedAfter = 48 * time.Hour
+	c.Scheduler.UntouchedCount = 3
+	c.Scheduler.AlertDigestOver = 5
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.WeCom.APIBase = wecom.DefaultAPIBase
@@ -487,6 +495,7 @@ func (c Config) policy() engine.Policy {
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
 		Collaboration:        c.Engine.Collaboration,
+		Checkpoints:          c.checkpoints(),
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,
@@ -541,6 +550,7 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 	if _, err := engine.ParseQuietHours(sc.QuietHours); err != nil {
 		bad("scheduler.quiet_hours (LEADBOT_QUIET_HOURS)", "%v", err)
 	}
+	c.validateCheckpoints(bad)
 }
 
 // schedule is when the engine chases deadlines.

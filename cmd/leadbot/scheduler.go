@@ -58,6 +58,15 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("squads", func(ctx context.Context) (int, error) {
 		return s.svc.ExpireCollaborations(ctx)
 	}))
+	// The checkpoint job runs on the tick rather than at the spec's
+	// times: it works out the latest checkpoint due, so one missed while
+	// no replica led is sent when the next leader starts.
+	c.Schedule(cron.Every(tick), s.job("checkpoint", func(ctx context.Context) (int, error) {
+		return s.svc.ScanCheckpoint(ctx)
+	}))
+	c.Schedule(cron.Every(tick), s.job("untouched", func(ctx context.Context) (int, error) {
+		return s.svc.ScanUntouched(ctx)
+	}))
 	s.keepLease(ctx)
 	c.Start()
 	t := time.NewTicker(leaseRenew)
