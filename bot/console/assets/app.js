@@ -41,6 +41,9 @@ function pick(id) {
   if (state.events) state.events.close();
   state.events = new EventSource(`/console/api/events?user=${encodeURIComponent(id)}`);
   state.events.onmessage = () => refresh();
+  // The stream is subscribed once it opens: what reached the user before
+  // that, or while it was reconnecting, is fetched then.
+  state.events.onopen = () => refresh();
   refresh();
 }
 
