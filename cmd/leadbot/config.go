@@ -68,8 +68,10 @@ type Config struct {
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
 		} `yaml:"first_touch"`
-		Scoring engine.WeightsConfig `yaml:"scoring"`
-		Routing engine.ValueOptions  `yaml:"routing"`
+		Scoring    engine.WeightsConfig `yaml:"scoring"`
+		Routing    engine.ValueOptions  `yaml:"routing"`
+		Cadence    cadenceConfig        `yaml:"cadence"`
+		Milestones milestoneConfig      `yaml:"milestones"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -140,6 +142,8 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Engine.Cadence = defaultCadence()
+	c.Engine.Milestones = defaultMilestones()
 	c.Scheduler.Tick = time.Minute
 	c.Scheduler.RemindBefore = engine.DefaultSchedule.RemindBefore
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
@@ -421,6 +425,8 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
+	e.Cadence.validate(bad)
+	e.Milestones.validate(bad)
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,
@@ -468,6 +474,9 @@ func (c Config) policy() engine.Policy {
 		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
+		Hours:                must(c.hours()),
+		Cadence:              c.Engine.Cadence.engine(),
+		Milestones:           c.Engine.Milestones.engine(),
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,
