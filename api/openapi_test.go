@@ -34,6 +34,9 @@ var mountedRoutes = []string{
 	"GET /api/v1/leads/{id}/history",
 	"GET /api/v1/leads/{id}/decision",
 	"GET /api/v1/disputes",
+	"PUT /api/v1/leads/{id}/target",
+	"GET /api/v1/leads/{id}/milestones",
+	"POST /api/v1/leads/{id}/milestones/{kind}/done",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.
@@ -104,7 +107,7 @@ func TestOpenAPIRouteTableMatchesMux(t *testing.T) {
 	s := New(Options{Token: "t"})
 	for _, route := range mountedRoutes {
 		method, path, _ := strings.Cut(route, " ")
-		concrete := strings.NewReplacer("{id}", "L1", "{rep_id}", "r1").Replace(path)
+		concrete := strings.NewReplacer("{id}", "L1", "{rep_id}", "r1", "{kind}", "demo").Replace(path)
 		req := httptest.NewRequest(method, concrete, nil)
 		if _, got := s.mux.Handler(req); got != route {
 			t.Errorf("%s %s reaches pattern %q, want %q", method, concrete, got, route)
