@@ -88,7 +88,8 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 		}
 	}
 	card, _ := c.render.LeadCard(ctx, l, me)
-	return Reply{Text: c.describe(l, owner, me, events, lang), Card: card}
+	plan := c.planLines(ctx, l, me, lang)
+	return Reply{Text: c.describe(l, owner, me, events, plan, lang), Card: card}
 }
 
 func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
@@ -111,6 +112,7 @@ func (c *Core) describe(
 	l engine.Lead,
 	owner, me engine.Rep,
 	events []engine.LeadEvent,
+	plan []string,
 	lang i18n.Lang,
 ) string {
 	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
@@ -127,6 +129,7 @@ func (c *Core) describe(
 		lines = append(lines, t("show.owner_none", nil))
 	}
 	lines = append(lines, t("show.due", i18n.Args{"due": c.due(l, me, lang)}))
+	lines = append(lines, plan...)
 	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
 		lines = append(
 			lines,

@@ -103,6 +103,7 @@ type RepSource interface {
 	Disputes(ctx context.Context, f engine.DisputeFilter) ([]engine.Dispute, error)
 	Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error)
 	LeadEvents(ctx context.Context, id engine.LeadID) ([]engine.LeadEvent, error)
+	Milestones(ctx context.Context, id engine.LeadID) ([]engine.Milestone, error)
 }
 
 // NewSender returns a sender over the channels.
