@@ -51,14 +51,14 @@ func (c *Core) plan(ctx context.Context, in Inbound, cmd command.Command, lang i
 	if err != nil {
 		return c.failure(ctx, me, cmd.Lead, err, lang, false)
 	}
-	args["milestones"] = strings.Join(c.render.milestoneLines(ms, me, lang), "\n")
+	args["milestones"] = strings.Join(c.render.milestoneLines(ms, lang), "\n")
 	card, _ := c.render.LeadCard(ctx, l, me)
 	return Reply{Text: i18n.T(lang, key, args), Card: card}
 }
 
 // milestoneLines writes one line per milestone: what, when, where it
 // stands.
-func (r *Renderer) milestoneLines(ms []engine.Milestone, viewer engine.Rep, lang i18n.Lang) []string {
+func (r *Renderer) milestoneLines(ms []engine.Milestone, lang i18n.Lang) []string {
 	var lines []string
 	now := r.clock.Now()
 	for _, m := range ms {
@@ -92,7 +92,7 @@ func (c *Core) planLines(ctx context.Context, l engine.Lead, me engine.Rep, lang
 		return lines
 	}
 	lines = append(lines, i18n.T(lang, "show.milestones", nil))
-	for _, line := range c.render.milestoneLines(ms, me, lang) {
+	for _, line := range c.render.milestoneLines(ms, lang) {
 		lines = append(lines, "  "+line)
 	}
 	return lines
