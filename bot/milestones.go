@@ -31,8 +31,11 @@ func (c *Core) plan(ctx context.Context, in Inbound, cmd command.Command, lang i
 	if cmd.Verb == command.Target {
 		key = "target.ok"
 		l, err = c.svc.SetTarget(ctx, cmd.Lead, cmd.Date, engine.Actor(me.ID))
-	} else if _, err = c.svc.CompleteMilestone(ctx, cmd.Lead, cmd.Milestone, engine.Actor(me.ID)); err == nil {
-		l, err = c.svc.Lead(ctx, cmd.Lead)
+	} else {
+		_, err = c.svc.CompleteMilestone(ctx, cmd.Lead, cmd.Milestone, engine.Actor(me.ID))
+		if err == nil {
+			l, err = c.svc.Lead(ctx, cmd.Lead)
+		}
 	}
 	if k, ok := planFailureKeys[engine.CodeOf(err)]; ok {
 		return Reply{Text: i18n.T(lang, k, args)}
@@ -70,7 +73,8 @@ func (r *Renderer) milestoneLines(ms []engine.Milestone, lang i18n.Lang) []strin
 			status = "overdue"
 		}
 		args := i18n.Args{"milestone": i18n.T(lang, "milestone.kind."+string(m.Kind), nil),
-			"date": m.Date.Format(time.DateOnly), "status": i18n.T(lang, "milestone.status."+status, nil)}
+			"date":   m.Date.Format(time.DateOnly),
+			"status": i18n.T(lang, "milestone.status."+status, nil)}
 		key := "milestone.line"
 		if m.Moved && m.Status != engine.MilestoneDone {
 			key = "milestone.line_moved"
@@ -81,7 +85,12 @@ func (r *Renderer) milestoneLines(ms []engine.Milestone, lang i18n.Lang) []strin
 }
 
 // planLines are the target and milestone lines of a lead's details.
-func (c *Core) planLines(ctx context.Context, l engine.Lead, me engine.Rep, lang i18n.Lang) []string {
+func (c *Core) planLines(
+	ctx context.Context,
+	l engine.Lead,
+	me engine.Rep,
+	lang i18n.Lang,
+) []string {
 	if l.TargetClose == nil {
 		return nil
 	}

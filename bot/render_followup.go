@@ -62,7 +62,11 @@ func (r *Renderer) localTime(s string, to engine.Rep) string {
 	return t.In(r.zone(to)).Format("01-02 15:04")
 }
 
-func (r *Renderer) milestoneDone(ctx context.Context, id engine.LeadID, kind engine.MilestoneKind) bool {
+func (r *Renderer) milestoneDone(
+	ctx context.Context,
+	id engine.LeadID,
+	kind engine.MilestoneKind,
+) bool {
 	ms, err := r.src.Milestones(ctx, id)
 	if err != nil {
 		return false

@@ -262,14 +262,20 @@ func (s *Service) SetTarget(
 
 // targetLead loads an open lead that actor may plan, with its owner ("" if
 // nobody holds it).
-func (s *Service) targetLead(ctx context.Context, tx Tx, id LeadID, actor Actor) (Lead, Rep, error) {
+func (s *Service) targetLead(
+	ctx context.Context,
+	tx Tx,
+	id LeadID,
+	actor Actor,
+) (Lead, Rep, error) {
 	if isSystem(actor) {
 		l, err := tx.Lead(ctx, id)
 		if err != nil {
 			return Lead{}, Rep{}, err
 		}
 		if l.Status.Closed() {
-			return Lead{}, Rep{}, conflict("lead_closed", "lead %s is already closed (%s)", id, l.Status)
+			return Lead{}, Rep{}, conflict("lead_closed", "lead %s is already closed (%s)",
+				id, l.Status)
 		}
 		var owner Rep
 		if l.Assignee != "" {
@@ -311,11 +317,12 @@ func (s *Service) replan(
 			m.ID = have[i].ID
 		}
 		save = append(save, m)
-		part := lang.say(msgMilestonePlanned, lang.word(string(m.Kind)), m.Date.Format(time.DateOnly))
+		name := lang.word(string(m.Kind))
+		part := lang.say(msgMilestonePlanned, name, m.Date.Format(time.DateOnly))
 		if m.Moved {
 			planned := s.policy.Hours.workdaysBefore(target, s.policy.Milestones.Offsets[m.Kind])
-			part = lang.say(msgMilestoneMoved, lang.word(string(m.Kind)),
-				m.Date.Format(time.DateOnly), planned.Format(time.DateOnly))
+			part = lang.say(msgMilestoneMoved, name, m.Date.Format(time.DateOnly),
+				planned.Format(time.DateOnly))
 		}
 		parts = append(parts, part)
 	}
@@ -399,24 +406,31 @@ func (s *Service) CompleteMilestone(
 		i := slices.IndexFunc(ms, func(m Milestone) bool { return m.Kind == kind })
 		if i < 0 {
 			return &Error{Kind: NotFound, Code: "milestone_not_found",
-				Msg: fmt.Sprintf("lead %s has no %s milestone; set a target close date first", id, kind)}
+				Msg: fmt.Sprintf("lead %s has no %s milestone; set a target close date first",
+					id, kind)}
 		}
 		ok, err := tx.FinishMilestone(ctx, ms[i].ID, actor, now)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return conflict("milestone_done", "the %s milestone of lead %s is already done", kind, id)
+			return conflict("milestone_done", "the %s milestone of lead %s is already done",
+				kind, id)
 		}
 		ev := LeadEvent{LeadID: id, At: now, Event: EventMilestoneDone, Actor: actor,
-			RepID: l.Assignee, Detail: s.policy.Lang.say(msgMilestoneDone, s.policy.Lang.word(string(kind)))}
+			RepID:  l.Assignee,
+			Detail: s.policy.Lang.say(msgMilestoneDone, s.policy.Lang.word(string(kind)))}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
 		if err := tx.Enqueue(ctx, changedNotice(id, now)); err != nil {
 			return err
 		}
-		logs.add("milestone done", slog.String("lead_id", id.String()), slog.String("kind", string(kind)))
+		logs.add(
+			"milestone done",
+			slog.String("lead_id", id.String()),
+			slog.String("kind", string(kind)),
+		)
 		out = ms[i]
 		out.Status, out.DoneAt, out.DoneBy, out.NextAt = MilestoneDone, &now, actor, nil
 		return nil
@@ -473,7 +487,8 @@ func (s *Service) chaseMilestone(ctx context.Context, m Milestone, now time.Time
 			RepID: owner.ID, Detail: lang.say(msgMilestoneDue, name, due)}
 		what := "remind"
 		if stage == milestoneAlerted {
-			ev.Event, ev.Detail, what = EventAlerted, lang.say(msgMilestoneOverdue, name, due), "overdue"
+			ev.Event, what = EventAlerted, "overdue"
+			ev.Detail = lang.say(msgMilestoneOverdue, name, due)
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err

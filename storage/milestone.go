@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -51,7 +52,11 @@ func migrateCadence(db *gorm.DB, migrate func(*gorm.DB) error) error {
 		Update("cadence_at", gorm.Expr("COALESCE(touched_at, held_since)")).Error
 }
 
-func (r reader) CadenceDue(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+func (r reader) CadenceDue(
+	ctx context.Context,
+	before time.Time,
+	limit int,
+) ([]engine.Lead, error) {
 	var rows []leadRow
 	err := r.db.WithContext(ctx).
 		Where("status = ? AND cadence_at <= ?", string(engine.StatusAssigned), dbTime(before)).
@@ -150,7 +155,7 @@ func (t *tx) SaveMilestones(ctx context.Context, ms []*engine.Milestone) error {
 		err := t.db.WithContext(ctx).Create(&row).Error
 		if isDuplicate(classify(err)) {
 			return &engine.Error{Kind: engine.Conflict, Code: "milestone_exists",
-				Msg: "lead " + m.LeadID.String() + " already has a " + string(m.Kind) + " milestone"}
+				Msg: fmt.Sprintf("lead %s already has a %s milestone", m.LeadID, m.Kind)}
 		}
 		if err != nil {
 			return wrapf(err, "plan milestone %s of lead %s", m.Kind, m.LeadID)

@@ -45,9 +45,11 @@ func defaultMilestones() milestoneConfig {
 }
 
 func (c cadenceConfig) validate(bad func(key, format string, args ...any)) {
-	for key, n := range map[string]int{"a": c.A, "b": c.B, "c": c.C, "new_customer": c.NewCustomer} {
+	perWeek := map[string]int{"a": c.A, "b": c.B, "c": c.C, "new_customer": c.NewCustomer}
+	for key, n := range perWeek {
 		if n < 0 || n > maxPerWeek {
-			bad("engine.cadence."+key, "is %d; allowed: 0 (none) to %d touches a week", n, maxPerWeek)
+			bad("engine.cadence."+key, "is %d; allowed: 0 (none) to %d touches a week",
+				n, maxPerWeek)
 		}
 	}
 	if c.Silence < 0 || (c.Silence > 0 && c.Silence < time.Hour) {
@@ -68,7 +70,8 @@ func (m milestoneConfig) validate(bad func(key, format string, args ...any)) {
 				st.n, maxOffset)
 		case st.n > 0 && st.n >= last:
 			bad("engine.milestones."+st.key,
-				"is %d; it must come later, fewer working days before the target than the one before it (%d)",
+				"is %d; it must come later, fewer working days before the target "+
+					"than the one before it (%d)",
 				st.n, last)
 		}
 		if st.n > 0 {
