@@ -349,6 +349,10 @@ func (in LeadInput) checkTarget(now time.Time) error {
 	return checkTarget(*in.TargetClose, now, latestZone)
 }
 
+// TODO: replan a lead's open milestones in the new owner's time zone when
+// it changes hands; until then they stay due at the end of the working
+// day where the owner at planning (or UTC, for a pooled lead) works.
+
 // planIntake plans the milestones of new leads that came with a target
 // close date, in their owners' time zones (UTC for a lead nobody holds).
 func (s *Service) planIntake(ctx context.Context, tx Tx, leads []*Lead, actor Actor) error {
