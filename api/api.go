@@ -76,6 +76,9 @@ func (s *Server) routes() {
 	v1("GET /api/v1/leads/{id}/decision", s.leadDecision)
 	v1("GET /api/v1/disputes", s.listDisputes)
 	v1("GET /api/v1/experiments/report", s.experimentReport)
+	v1("PUT /api/v1/leads/{id}/target", s.putTarget)
+	v1("GET /api/v1/leads/{id}/milestones", s.listMilestones)
+	v1("POST /api/v1/leads/{id}/milestones/{kind}/done", s.milestoneDone)
 	v1("/api/v1/", s.noRoute)
 }
 

@@ -35,6 +35,9 @@ var mountedRoutes = []string{
 	"GET /api/v1/leads/{id}/decision",
 	"GET /api/v1/disputes",
 	"GET /api/v1/experiments/report",
+	"PUT /api/v1/leads/{id}/target",
+	"GET /api/v1/leads/{id}/milestones",
+	"POST /api/v1/leads/{id}/milestones/{kind}/done",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.
@@ -105,7 +108,7 @@ func TestOpenAPIRouteTableMatchesMux(t *testing.T) {
 	s := New(Options{Token: "t"})
 	for _, route := range mountedRoutes {
 		method, path, _ := strings.Cut(route, " ")
-		concrete := strings.NewReplacer("{id}", "L1", "{rep_id}", "r1").Replace(path)
+		concrete := strings.NewReplacer("{id}", "L1", "{rep_id}", "r1", "{kind}", "demo").Replace(path)
 		req := httptest.NewRequest(method, concrete, nil)
 		if _, got := s.mux.Handler(req); got != route {
 			t.Errorf("%s %s reaches pattern %q, want %q", method, concrete, got, route)

@@ -189,7 +189,8 @@ func profileOut(p engine.Profile) profileJSON {
 type leadIn struct {
 	ExternalID string `json:"external_id"`
 	profileJSON
-	DueAt *string `json:"due_at"`
+	DueAt         *string `json:"due_at"`
+	TargetCloseAt *string `json:"target_close_at"`
 }
 
 func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
@@ -197,10 +198,15 @@ func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
 	if err != nil {
 		return engine.LeadInput{}, err
 	}
+	target, err := parseDate(prefix+"target_close_at", in.TargetCloseAt)
+	if err != nil {
+		return engine.LeadInput{}, err
+	}
 	return engine.LeadInput{
-		ExternalID: in.ExternalID,
-		Profile:    in.profileJSON.toEngine(),
-		DueAt:      due,
+		ExternalID:  in.ExternalID,
+		Profile:     in.profileJSON.toEngine(),
+		DueAt:       due,
+		TargetClose: target,
 	}, nil
 }
 
@@ -244,6 +250,8 @@ type leadOut struct {
 	// Collaborators is set by GET /api/v1/leads/{id} only; a pointer,
 	// so that a lead with none there shows an empty array.
 	Collaborators *[]collaboratorJSON `json:"collaborators,omitempty"`
+	// TargetCloseAt is a date, 2006-01-02.
+	TargetCloseAt *string `json:"target_close_at"`
 }
 
 type decisionJSON struct {
@@ -278,6 +286,10 @@ func (s *Server) leadOut(l engine.Lead) leadOut {
 		Progress:    l.Progress,
 		Accepted:    s.timePtr(l.AcceptedAt),
 		TouchedAt:   s.timePtr(l.TouchedAt),
+	}
+	if l.TargetClose != nil {
+		d := l.TargetClose.Format(time.DateOnly)
+		out.TargetCloseAt = &d
 	}
 	if l.Decision != nil {
 		d := s.decisionOut(*l.Decision)

@@ -153,6 +153,8 @@ func (c *Core) run(
 		return c.transfer(ctx, in.User, cmd, lang)
 	case command.Dispute:
 		return c.dispute(ctx, in.User, cmd, lang)
+	case command.Target, command.Milestone:
+		return c.plan(ctx, in, cmd, lang)
 	default:
 		return Reply{Text: i18n.T(lang, "parse.unknown_command", nil)}
 	}

@@ -93,7 +93,8 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 	}
 	card, _ := c.render.LeadCard(ctx, l, me)
 	collabs := c.render.collabList(ctx, cs, c.render.zone(me), lang)
-	return Reply{Text: c.describe(l, owner, me, events, collabs, lang), Card: card}
+	plan := c.planLines(ctx, l, me, lang)
+	return Reply{Text: c.describe(l, owner, me, events, collabs, plan, lang), Card: card}
 }
 
 func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
@@ -117,6 +118,7 @@ func (c *Core) describe(
 	owner, me engine.Rep,
 	events []engine.LeadEvent,
 	collabs string,
+	plan []string,
 	lang i18n.Lang,
 ) string {
 	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
@@ -136,6 +138,7 @@ func (c *Core) describe(
 		lines = append(lines, t("show.collaborators", i18n.Args{"list": collabs}))
 	}
 	lines = append(lines, t("show.due", i18n.Args{"due": c.due(l, me, lang)}))
+	lines = append(lines, plan...)
 	if l.Decision != nil && len(l.Decision.Reasons) > 0 {
 		lines = append(
 			lines,

@@ -76,6 +76,8 @@ func (r *Renderer) Notice(ctx context.Context, n engine.Notice, to engine.Rep) (
 	case engine.NoticeCollaborator:
 		c, err := r.collaboratorCard(ctx, l, n, to)
 		return Message{Card: c}, err
+	case engine.NoticeCadence, engine.NoticeSilence, engine.NoticeMilestone:
+		return r.followUpCard(ctx, l, n, to)
 	}
 	c, err := r.LeadCard(ctx, l, to)
 	if err != nil {
@@ -116,6 +118,7 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 	case l.Status == engine.StatusAssigned && l.Assignee == viewer.ID:
 		c.Title = i18n.T(lang, "card.assign.title", args)
 		c.Buttons = ownerButtons(l, lang)
+		c.Fields = append(c.Fields, r.planFields(ctx, l, lang)...)
 	case l.Status == engine.StatusPool:
 		c.Title = i18n.T(lang, "card.pool.title", args)
 		if engine.MayClaim(viewer, l) {

@@ -104,6 +104,7 @@ type RepSource interface {
 	Transfer(ctx context.Context, id engine.TransferID) (engine.TransferRequest, error)
 	LeadEvents(ctx context.Context, id engine.LeadID) ([]engine.LeadEvent, error)
 	Collaborators(ctx context.Context, id engine.LeadID) ([]engine.Collaborator, error)
+	Milestones(ctx context.Context, id engine.LeadID) ([]engine.Milestone, error)
 }
 
 // NewSender returns a sender over the channels.

@@ -57,6 +57,10 @@ func (s *Service) IntakeBatch(
 			results[i].Err = err
 			continue
 		}
+		if err := in.checkTarget(s.now()); err != nil {
+			results[i].Err = err
+			continue
+		}
 		if _, ok := first[in.ExternalID]; !ok {
 			first[in.ExternalID] = i
 			exts = append(exts, in.ExternalID)
@@ -121,6 +125,9 @@ func (s *Service) intake(ctx context.Context, tx Tx, ins []LeadInput, results []
 	if err := s.startAll(ctx, tx, fresh, plans, logs); err != nil {
 		return err
 	}
+	if err := s.planIntake(ctx, tx, fresh, opt.Actor); err != nil {
+		return err
+	}
 	if err := s.announce(ctx, tx, fresh, reps, opt.Announce, now); err != nil {
 		return err
 	}
@@ -144,7 +151,9 @@ func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
 		Tier:       sc.Tier,
 		DueAt:      in.DueAt,
 		CreatedAt:  now,
-		UpdatedAt:  now,
+		// The date as given, whatever zone it was written in.
+		TargetClose: in.TargetClose,
+		UpdatedAt:   now,
 	}
 }
 

@@ -83,6 +83,14 @@ const (
 	msgTransferAsked
 	msgTransferRejected
 	msgDuplicate
+	msgTargetSet
+	msgMilestonePlanned
+	msgMilestoneMoved
+	msgMilestoneDue
+	msgMilestoneOverdue
+	msgMilestoneDone
+	msgCadenceBehind
+	msgSilence
 	msgCount
 )
 
@@ -143,6 +151,14 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferAsked:    "%s：申请转交给 %s，等待审批",
 		msgTransferRejected: "%s：转交未获批准",
 		msgDuplicate:        "重复客户：与 %s 是同一客户，归原跟进人 %s",
+		msgTargetSet:        "目标成交日 %s；里程碑：%s",
+		msgMilestonePlanned: "%s %s",
+		msgMilestoneMoved:   "%s %s（按倒推应在 %s，已过，改为最早可行日）",
+		msgMilestoneDue:     "里程碑「%s」截止 %s",
+		msgMilestoneOverdue: "里程碑「%s」已逾期（截止 %s）",
+		msgMilestoneDone:    "里程碑「%s」已完成",
+		msgCadenceBehind:    "跟进节奏落后：要求每周 %d 次，上次跟进 %s",
+		msgSilence:          "已连续 %d 天没有跟进（上次 %s）",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 	},
 	English: {
@@ -205,6 +221,14 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferAsked:    "%s: hand-over to %s asked, waiting for approval",
 		msgTransferRejected: "%s: hand-over rejected",
 		msgDuplicate:        "same customer as %s: attached to its owner %s",
+		msgTargetSet:        "target close date %s; milestones: %s",
+		msgMilestonePlanned: "%s %s",
+		msgMilestoneMoved:   "%s %s (planned back it fell on %s, already past: moved to the earliest workable day)",
+		msgMilestoneDue:     "milestone %s due %s",
+		msgMilestoneOverdue: "milestone %s overdue (due %s)",
+		msgMilestoneDone:    "milestone %s done",
+		msgCadenceBehind:    "behind the follow-up cadence: %d touches a week needed, last touch %s",
+		msgSilence:          "no touch for %d days (last %s)",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 	},
 }
@@ -220,6 +244,7 @@ var words = map[Lang]map[string]string{
 		"recency": "距上次联系天数", "product_line": "产品线",
 		"probability": "成交概率", "attribute": "属性",
 		"won": "赢单", "lost": "输单",
+		"decision_maker": "联系决策人", "demo": "演示", "proposal": "方案报价",
 	},
 	English: {
 		"large": "large", "mid": "mid-size", "small": "small",
@@ -231,6 +256,8 @@ var words = map[Lang]map[string]string{
 		"recency": "days since last contact", "product_line": "product line",
 		"probability": "close probability", "attribute": "attribute",
 		"won": "won", "lost": "lost",
+		"decision_maker": "decision-maker contact", "demo": "demo",
+		"proposal": "proposal",
 	},
 }
 

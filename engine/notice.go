@@ -48,6 +48,17 @@ const (
 	// found for one person when they were too many for a card each;
 	// Args carry them (see AlertItemsOf).
 	NoticeAlertDigest NoticeKind = "alert_digest"
+	// NoticeCadence nudges the owner of a held lead that has fallen
+	// behind its follow-up cadence; Args hold per_week, the touches a
+	// week it needs, and last, the latest touch (RFC 3339).
+	NoticeCadence NoticeKind = "cadence"
+	// NoticeSilence tells the owner and the team lead that a held lead
+	// has gone long without a touch; Args hold days and last.
+	NoticeSilence NoticeKind = "silence"
+	// NoticeMilestone chases a milestone of a lead: Text holds its kind,
+	// Args stage ("remind" before it is due, "overdue" after) and due
+	// (RFC 3339).
+	NoticeMilestone NoticeKind = "milestone"
 )
 
 // Notice is a message the engine decides to send, written in the same

@@ -50,13 +50,21 @@ type Policy struct {
 	// Checkpoints are the progress digests, the untouched-work alert and
 	// the folding of missed alerts.
 	Checkpoints Checkpoints
+	// Cadence is how often held leads must be touched, and when a
+	// silence is long enough to alert.
+	Cadence Cadence
+	// Milestones is how milestones are planned back from a lead's target
+	// close date, and chased.
+	Milestones MilestonePlan
 }
 
 // DefaultPolicy is the policy a new installation starts with.
 var DefaultPolicy = Policy{
-	Mode:     ModeHybrid,
-	Schedule: DefaultSchedule,
-	Hours:    DefaultHours,
+	Mode:       ModeHybrid,
+	Schedule:   DefaultSchedule,
+	Hours:      DefaultHours,
+	Cadence:    DefaultCadence,
+	Milestones: DefaultMilestones,
 	// In business hours: A half a day, B a working day, C three.
 	FirstTouch: map[Tier]time.Duration{
 		TierA: 4 * time.Hour,

@@ -90,6 +90,15 @@ type Reader interface {
 		afterID LeadID,
 		limit int,
 	) ([]Lead, error)
+	// CadenceDue returns up to limit assigned leads whose CadenceAt is
+	// at or before before, earliest first.
+	CadenceDue(ctx context.Context, before time.Time, limit int) ([]Lead, error)
+	// Milestones returns a lead's milestones, earliest date first; empty
+	// for a lead without any.
+	Milestones(ctx context.Context, id LeadID) ([]Milestone, error)
+	// DueMilestones returns up to limit open milestones whose next chase
+	// is at or before before, earliest first.
+	DueMilestones(ctx context.Context, before time.Time, limit int) ([]Milestone, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -179,6 +188,26 @@ type Tx interface {
 	// whether it moved: false when the mark is at at or later already,
 	// so that of many scans of the same moment exactly one wins.
 	AdvanceMark(ctx context.Context, name string, at time.Time) (bool, error)
+
+	// AdvanceCadence moves the lead's CadenceAt from from to next (nil:
+	// nothing more to look at), and reports whether the lead was still
+	// assigned with CadenceAt at from, so that one scan of many acts.
+	AdvanceCadence(ctx context.Context, id LeadID, from time.Time, next *time.Time) (bool, error)
+	// SetTargetClose sets or clears the lead's target close date, and
+	// reports whether the lead was still open.
+	SetTargetClose(ctx context.Context, id LeadID, target *time.Time, at time.Time) (bool, error)
+	// SaveMilestones stores milestones: those without an id are added
+	// and get one; the others replace their open row's date, due time
+	// and chasing. A lead has one milestone of each kind: Conflict (code
+	// "milestone_exists") when one is added twice.
+	SaveMilestones(ctx context.Context, ms []*Milestone) error
+	// AdvanceMilestone records that the chasing of m reached stage, with
+	// the next chase at next (nil: none), and reports whether m was still
+	// open at its stage and due time, so that a notice is queued once.
+	AdvanceMilestone(ctx context.Context, m Milestone, stage int, next *time.Time) (bool, error)
+	// FinishMilestone marks an open milestone done, and reports whether
+	// it was open.
+	FinishMilestone(ctx context.Context, id MilestoneID, by Actor, at time.Time) (bool, error)
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.

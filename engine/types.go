@@ -175,6 +175,9 @@ type LeadInput struct {
 	Profile
 	// DueAt, when set, is the deadline of the first follow-up.
 	DueAt *time.Time
+	// TargetClose, when set, is the date the deal should close by, held
+	// as midnight UTC of that date; milestones are planned back from it.
+	TargetClose *time.Time
 }
 
 // Lead is a lead with Leadbot's view of it.
@@ -206,6 +209,13 @@ type Lead struct {
 	// owner was warned it goes back to the pool without a follow-up.
 	HeldSince     *time.Time
 	RecycleWarned bool
+	// TargetClose is the date the deal should close by (midnight UTC of
+	// that date), nil if none was set.
+	TargetClose *time.Time
+	// CadenceAt is when the scheduler next looks at the lead's follow-up
+	// cadence; the store sets it to the moment of every touch and change
+	// of holder, and nil while nobody holds the lead.
+	CadenceAt *time.Time
 
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -54,7 +54,7 @@ type leadRow struct {
 	Attributes       map[string]any `gorm:"serializer:json;type:text"`
 	Score            float64        `gorm:"not null"`
 	Tier             string         `gorm:"size:1;not null;index:idx_leads_queue,priority:2"`
-	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1;index:idx_leads_held,priority:1"`
+	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1;index:idx_leads_held,priority:1;index:idx_leads_cadence,priority:1"`
 	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
 	DueAt            *time.Time     `gorm:"precision:3;index;index:idx_leads_due,priority:2"`
 	Decision         *decisionDoc   `gorm:"type:text"`
@@ -69,6 +69,8 @@ type leadRow struct {
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3;index:idx_leads_closed"`
 	ClosedAmount     *float64       ``
+	TargetCloseAt    *time.Time     `gorm:"precision:3"`
+	CadenceAt        *time.Time     `gorm:"precision:3;index:idx_leads_cadence,priority:2"`
 }
 
 func (leadRow) TableName() string { return "leads" }
@@ -222,6 +224,7 @@ var allRows = []any{
 	&decisionRow{}, &dealRow{}, &auditRow{}, &disputeRow{},
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
 	&disputeVoteRow{}, &cardCodeRow{}, &collaboratorRow{}, &markRow{},
+	&milestoneRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
@@ -289,7 +292,17 @@ func toLeadRow(l engine.Lead) leadRow {
 		HeldSince: dbTimePtr(l.HeldSince), RecycleWarned: l.RecycleWarned,
 		CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
+		TargetCloseAt: dbTimePtr(l.TargetClose), CadenceAt: cadenceStart(l),
 	}
+}
+
+// cadenceStart is when the scheduler first looks at a stored lead's
+// cadence: when its holder got it.
+func cadenceStart(l engine.Lead) *time.Time {
+	if l.CadenceAt == nil && l.Status == engine.StatusAssigned {
+		return dbTimePtr(l.HeldSince)
+	}
+	return dbTimePtr(l.CadenceAt)
 }
 
 func (r leadRow) toEngine() engine.Lead {
@@ -309,6 +322,7 @@ func (r leadRow) toEngine() engine.Lead {
 		HeldSince: r.HeldSince, RecycleWarned: r.RecycleWarned,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
+		TargetClose: r.TargetCloseAt, CadenceAt: r.CadenceAt,
 	}
 }
 

@@ -289,7 +289,9 @@ func (s *Store) Update(ctx context.Context, fn func(engine.Tx) error) error {
 // lock keeps replicas that start together from migrating at once.
 func (s *Store) Migrate(ctx context.Context) error {
 	if s.driver != MySQL {
-		return classify(s.w.WithContext(ctx).AutoMigrate(allRows...))
+		return classify(migrateCadence(s.w.WithContext(ctx), func(db *gorm.DB) error {
+			return db.AutoMigrate(allRows...)
+		}))
 	}
 	return s.w.WithContext(ctx).Connection(func(db *gorm.DB) error {
 		var got int
@@ -304,6 +306,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 			"gorm:table_options",
 			"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 		)
-		return classify(db.AutoMigrate(allRows...))
+		return classify(migrateCadence(db, func(db *gorm.DB) error {
+			return db.AutoMigrate(allRows...)
+		}))
 	})
 }

@@ -167,9 +167,9 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 	if c.NewHolder {
 		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
 		set["reminded"], set["alert_tier"], set["recycle_warned"] = false, 0, false
-		set["held_since"] = nil
+		set["held_since"], set["cadence_at"] = nil, nil
 		if c.To == engine.StatusAssigned {
-			set["held_since"] = at
+			set["held_since"], set["cadence_at"] = at, at
 		}
 	}
 	q := t.db.WithContext(ctx).
@@ -187,7 +187,8 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 
 func (t *tx) TouchLead(ctx context.Context, lt engine.LeadTouch) (bool, error) {
 	at := dbTime(lt.At)
-	set := map[string]any{"touched_at": at, "updated_at": at, "recycle_warned": false}
+	set := map[string]any{"touched_at": at, "updated_at": at, "recycle_warned": false,
+		"cadence_at": at}
 	q := t.db.WithContext(ctx).Model(&leadRow{}).
 		Where(
 			"id = ? AND status = ? AND assignee = ?",

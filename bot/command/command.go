@@ -12,6 +12,7 @@ package command
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/engine"
@@ -34,6 +35,10 @@ const (
 	Help     Verb = "help"
 	Accept   Verb = "accept"
 	Release  Verb = "release"
+	// Target sets the date a lead should close by; Milestone marks one of
+	// the milestones planned from it done.
+	Target    Verb = "target"
+	Milestone Verb = "milestone"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
@@ -73,6 +78,10 @@ type Command struct {
 	// Lang is the language the verb was typed in, for the reply to
 	// follow; ZH when the verb belongs to neither, as "?" does.
 	Lang i18n.Lang
+	// Date is the target close date Target sets, as midnight UTC.
+	Date time.Time
+	// Kind of milestone Milestone marks done.
+	Milestone engine.MilestoneKind
 }
 
 // Code says what was wrong with a command that did not parse.
@@ -102,6 +111,14 @@ const (
 	CodeMissingTarget Code = "missing_target"
 	// CodeMissingReason means Dispute was given no reason.
 	CodeMissingReason Code = "missing_reason"
+	// CodeMissingDate means Target was given no date.
+	CodeMissingDate Code = "missing_date"
+	// CodeBadDate means the word where Target's date goes is not a date.
+	CodeBadDate Code = "bad_date"
+	// CodeMissingMilestone means Milestone was not told which one.
+	CodeMissingMilestone Code = "missing_milestone"
+	// CodeBadMilestone means the word where the milestone goes is not one.
+	CodeBadMilestone Code = "bad_milestone"
 )
 
 // Key returns the catalogue key of the answer to the code. Its template

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/engine"
@@ -238,7 +239,32 @@ var parseTests = []struct {
 	{"release with reason", "退回 12 客户暂时不需要",
 		Command{Verb: Release, Lead: 12, Note: "客户暂时不需要", Lang: zh}},
 	{"release english", "release 12", Command{Verb: Release, Lead: 12, Lang: en}},
+
+	{"target", "目标 12 2027-01-31", Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: zh}},
+	{"target slashes", "目标 12 2027/1/31", Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: zh}},
+	{"target dots", "target 12 2027.1.5", Command{Verb: Target, Lead: 12, Date: day(2027, 1, 5), Lang: en}},
+	{"target chinese date", "目标 12 2027年1月31日",
+		Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: zh}},
+	{"target glued", "目标12 2027-01-31", Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: zh}},
+	{"target with note", "目标 12 2027-01-31 客户年底前要预算",
+		Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Note: "客户年底前要预算", Lang: zh}},
+	{"target full-width", "目标 １２ ２０２７－０１－３１",
+		Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: zh}},
+	{"target english", "target L12 2027-01-31", Command{Verb: Target, Lead: 12, Date: day(2027, 1, 31), Lang: en}},
+	{"milestone demo", "里程碑 12 演示", Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDemo, Lang: zh}},
+	{"milestone glued", "里程碑12演示", Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDemo, Lang: zh}},
+	{"milestone decision maker", "里程碑 12 决策人",
+		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDecisionMaker, Lang: zh}},
+	{"milestone quote", "里程碑 12 报价 已发邮件",
+		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneProposal, Note: "已发邮件", Lang: zh}},
+	{"milestone english", "milestone 12 demo", Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDemo, Lang: en}},
+	{"milestone two words", "milestone 12 decision maker",
+		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDecisionMaker, Lang: en}},
+	{"milestone capitals", "Milestone #12 Proposal.",
+		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneProposal, Lang: en}},
 }
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // errorTests are texts that are not commands, with what Parse says.
 var errorTests = []struct {
@@ -291,6 +317,18 @@ var errorTests = []struct {
 	{"progress note without percent", "进度 12 客户说下周签",
 		Error{Code: CodeBadPercent, Verb: Progress, Lang: zh, Arg: "客户说下周签"}},
 	{"progress without lead", "进度", Error{Code: CodeMissingLead, Verb: Progress, Lang: zh}},
+
+	{"target without date", "目标 12", Error{Code: CodeMissingDate, Verb: Target, Lang: zh}},
+	{"target bad date", "target 12 tomorrow",
+		Error{Code: CodeBadDate, Verb: Target, Lang: en, Arg: "tomorrow"}},
+	{"target no such day", "目标 12 2027-02-30",
+		Error{Code: CodeBadDate, Verb: Target, Lang: zh, Arg: "2027-02-30"}},
+	{"target day first", "target 12 31/01/2027",
+		Error{Code: CodeBadDate, Verb: Target, Lang: en, Arg: "31/01/2027"}},
+	{"target without lead", "目标", Error{Code: CodeMissingLead, Verb: Target, Lang: zh}},
+	{"milestone without kind", "里程碑 12", Error{Code: CodeMissingMilestone, Verb: Milestone, Lang: zh}},
+	{"milestone unknown", "milestone 12 lunch",
+		Error{Code: CodeBadMilestone, Verb: Milestone, Lang: en, Arg: "lunch"}},
 
 	{"done without outcome", "完成 12", Error{Code: CodeMissingOutcome, Verb: Done, Lang: zh}},
 	{"done amount without outcome", "完成 12 28万",
@@ -385,10 +423,11 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release}
+		Show, Help, Accept, Release, Target, Milestone}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
-		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason}
+		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
+		CodeMissingDate, CodeBadDate, CodeMissingMilestone, CodeBadMilestone}
 )
 
 // forms are the words of each verb that the help text must show.
@@ -398,6 +437,7 @@ var forms = map[Verb][2]string{
 	Transfer: {"转交", "transfer"}, Dispute: {"申诉", "dispute"},
 	Show: {"详情", "show"}, Help: {"帮助", "help"},
 	Accept: {"接受", "accept"}, Release: {"退回", "release"},
+	Target: {"目标", "target"}, Milestone: {"里程碑", "milestone"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/leadbot/leadbot/bot/i18n"
@@ -117,5 +118,16 @@ func checkCommand(t *testing.T, text string, cmd Command) {
 		if cmd.Note == "" || cmd.Kind == "" {
 			t.Errorf("Parse(%q) = kind %q reason %q, want both", text, cmd.Kind, cmd.Note)
 		}
+	case Target:
+		if cmd.Date.IsZero() || cmd.Date.Location() != time.UTC || !cmd.Date.Equal(cmd.Date.Truncate(24*time.Hour)) {
+			t.Errorf("Parse(%q) date %v, want a date at midnight UTC", text, cmd.Date)
+		}
+	case Milestone:
+		if !slices.Contains(engine.MilestoneKinds, cmd.Milestone) {
+			t.Errorf("Parse(%q) milestone %q, want a known kind", text, cmd.Milestone)
+		}
+	}
+	if (cmd.Verb == Target) != !cmd.Date.IsZero() || (cmd.Verb == Milestone) != (cmd.Milestone != "") {
+		t.Errorf("Parse(%q) = %s with date %v, milestone %q", text, cmd.Verb, cmd.Date, cmd.Milestone)
 	}
 }

@@ -39,20 +39,25 @@ var verbs = map[string]verbWord{
 	"接受":   {Accept, i18n.ZH, ""},
 	"退回":   {Release, i18n.ZH, ""},
 	"退回公海": {Release, i18n.ZH, ""},
+	"目标":   {Target, i18n.ZH, ""},
+	"目标日期": {Target, i18n.ZH, ""},
+	"里程碑":  {Milestone, i18n.ZH, ""},
 
-	"pool":     {Pool, i18n.EN, ""},
-	"claim":    {Claim, i18n.EN, ""},
-	"mine":     {Mine, i18n.EN, ""},
-	"progress": {Progress, i18n.EN, ""},
-	"done":     {Done, i18n.EN, ""},
-	"won":      {Done, i18n.EN, engine.Won},
-	"lost":     {Done, i18n.EN, engine.Lost},
-	"transfer": {Transfer, i18n.EN, ""},
-	"dispute":  {Dispute, i18n.EN, ""},
-	"show":     {Show, i18n.EN, ""},
-	"help":     {Help, i18n.EN, ""},
-	"accept":   {Accept, i18n.EN, ""},
-	"release":  {Release, i18n.EN, ""},
+	"pool":      {Pool, i18n.EN, ""},
+	"claim":     {Claim, i18n.EN, ""},
+	"mine":      {Mine, i18n.EN, ""},
+	"progress":  {Progress, i18n.EN, ""},
+	"done":      {Done, i18n.EN, ""},
+	"won":       {Done, i18n.EN, engine.Won},
+	"lost":      {Done, i18n.EN, engine.Lost},
+	"transfer":  {Transfer, i18n.EN, ""},
+	"dispute":   {Dispute, i18n.EN, ""},
+	"show":      {Show, i18n.EN, ""},
+	"help":      {Help, i18n.EN, ""},
+	"accept":    {Accept, i18n.EN, ""},
+	"release":   {Release, i18n.EN, ""},
+	"target":    {Target, i18n.EN, ""},
+	"milestone": {Milestone, i18n.EN, ""},
 }
 
 var outcomes = map[string]engine.Outcome{
@@ -118,6 +123,10 @@ func (p *parser) parse() error {
 		return p.dispute()
 	case Release:
 		p.cmd.Note = p.rest()
+	case Target:
+		return p.target()
+	case Milestone:
+		return p.milestone()
 	}
 	return nil
 }

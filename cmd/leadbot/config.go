@@ -81,6 +81,8 @@ type Config struct {
 		} `yaml:"experiment"`
 		// Collaboration forms squads and applies pairing rules.
 		Collaboration engine.CollaborationOptions `yaml:"collaboration"`
+		Cadence       cadenceConfig               `yaml:"cadence"`
+		Milestones    milestoneConfig             `yaml:"milestones"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -157,6 +159,8 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Engine.Cadence = defaultCadence()
+	c.Engine.Milestones = defaultMilestones()
 	c.Scheduler.Tick = time.Minute
 	c.Scheduler.RemindBefore = engine.DefaultSchedule.RemindBefore
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
@@ -447,6 +451,8 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if errors.As(e.Collaboration.Validate(), &collab) {
 		bad("engine.collaboration."+collab.Field, "%s", collab.Msg)
 	}
+	e.Cadence.validate(bad)
+	e.Milestones.validate(bad)
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,
@@ -490,12 +496,17 @@ func (c Config) policy() engine.Policy {
 		Lang:                 engine.Lang(c.Engine.Lang),
 		ClaimsPerDay:         c.Engine.Pool.ClaimsPerDay,
 		ReclaimCooldown:      c.Engine.Pool.ReclaimCooldown,
+		RecycleAfter:         c.Engine.Pool.RecycleAfter,
+		RecycleWarning:       c.Engine.Pool.RecycleWarning,
 		Schedule:             c.schedule(),
 		DisputeArbiter:       engine.RepID(c.Engine.Disputes.Arbiter),
 		DisputeEscalateAfter: c.Engine.Disputes.EscalateAfter,
 		ProtectExisting:      c.Engine.Disputes.ProtectExisting,
 		Collaboration:        c.Engine.Collaboration,
 		Checkpoints:          c.checkpoints(),
+		Hours:                must(c.hours()),
+		Cadence:              c.Engine.Cadence.engine(),
+		Milestones:           c.Engine.Milestones.engine(),
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,

@@ -85,6 +85,14 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "LEADBOT_DINGTALK_CLIENT_SECRET"},
 		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
 			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
+		{name: "cadence out of range", env: map[string]string{"LEADBOT_ENGINE_CADENCE_A": "30"},
+			want: "engine.cadence.a: is 30; allowed: 0 (none) to 21"},
+		{name: "bad silence", env: map[string]string{"LEADBOT_ENGINE_CADENCE_SILENCE": "-1h"},
+			want: "engine.cadence.silence: is -1h0m0s"},
+		{name: "milestones out of order", env: map[string]string{"LEADBOT_ENGINE_MILESTONES_DEMO": "40"},
+			want: "engine.milestones.demo: is 40; it must come later"},
+		{name: "milestone reminder", env: map[string]string{"LEADBOT_ENGINE_MILESTONES_REMIND_BEFORE": "0s"},
+			want: "engine.milestones.remind_before: is 0s"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "pairing rule without tag",
 			file: "engine:\n  collaboration:\n    pairing:\n      - name: big\n        when: {amount_over: 500000}\n        add: {tag: tc}\n" +
@@ -144,5 +152,29 @@ func TestMissingExplicitFile(t *testing.T) {
 	}
 	if _, err := LoadConfig(filepath.Join(t.TempDir(), "none.yaml"), false, env(nil)); err != nil {
 		t.Errorf("LoadConfig of a missing default file = %v, want defaults", err)
+	}
+}
+
+func TestPoolAndHoursReachThePolicy(t *testing.T) {
+	c, err := LoadConfig("", false, env(map[string]string{
+		"LEADBOT_ENGINE_POOL_RECYCLE_AFTER":   "96h",
+		"LEADBOT_ENGINE_POOL_RECYCLE_WARNING": "12h",
+		"LEADBOT_ENGINE_BUSINESS_HOURS":       "10:00-17:00",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.policy()
+	if p.RecycleAfter != 96*time.Hour || p.RecycleWarning != 12*time.Hour {
+		t.Errorf("recycling = after %s, warned %s before; want 96h and 12h",
+			p.RecycleAfter, p.RecycleWarning)
+	}
+	// Friday 16:00 in Shanghai plus two business hours of 10:00-17:00
+	// is Monday 11:00.
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	from := time.Date(2026, 12, 4, 16, 0, 0, 0, sh)
+	want := time.Date(2026, 12, 7, 11, 0, 0, 0, sh)
+	if got := p.Hours.Add(from, 2*time.Hour, sh); !got.Equal(want) {
+		t.Errorf("two business hours from %s = %s, want %s", from, got, want)
 	}
 }

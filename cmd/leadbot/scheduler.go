@@ -52,6 +52,12 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("recycle", func(ctx context.Context) (int, error) {
 		return s.svc.ScanRecycling(ctx)
 	}))
+	c.Schedule(cron.Every(tick), s.job("cadence", func(ctx context.Context) (int, error) {
+		return s.svc.ScanCadence(ctx)
+	}))
+	c.Schedule(cron.Every(tick), s.job("milestones", func(ctx context.Context) (int, error) {
+		return s.svc.ScanMilestones(ctx)
+	}))
 	c.Schedule(cron.Every(tick), s.job("standby", func(ctx context.Context) (int, error) {
 		return 0, s.svc.DrainStandby(ctx)
 	}))
