@@ -83,6 +83,7 @@ const (
 	msgTransferAsked
 	msgTransferRejected
 	msgDuplicate
+	msgTieOne
 	msgCount
 )
 
@@ -144,6 +145,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferRejected: "%s：转交未获批准",
 		msgDuplicate:        "重复客户：与 %s 是同一客户，归原跟进人 %s",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
+		msgTieOne:           "与 %s 并列，按线索编号随机选定，结果可复现",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -206,6 +208,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferRejected: "%s: hand-over rejected",
 		msgDuplicate:        "same customer as %s: attached to its owner %s",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
+		msgTieOne:           "tied with %s; broken at random, seeded by the lead's id so it is reproducible",
 	},
 }
 

@@ -8,7 +8,7 @@ const LeastLoadedName = "least-loaded"
 // LeastLoaded gives each lead to the fitting rep with the lowest share of
 // their capacity in use, so that work spreads evenly whatever each rep's
 // capacity. Among equals, the one who has waited longest for a lead gets
-// it, then the lower id.
+// it; exact ties are broken at random, seeded by the lead.
 type LeastLoaded struct {
 	// Lang is the language of the reasons (default Chinese).
 	Lang Lang
@@ -30,7 +30,7 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			n++
-			top = insertLeast(top, i, reps)
+			top = insertLeast(top, i, reps, &lead)
 		}
 	}
 	if n == 0 {
@@ -41,11 +41,16 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	chosen := reps[top[0]]
 	d.RepID = chosen.ID
 	for _, i := range top {
-		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i]),
+			Parts: spareParts(reps[i])})
 	}
 	used := float64(chosen.OpenTasks) / float64(chosen.Capacity)
 	d.Reasons = []string{s.Lang.say(msgLeastLoaded, displayName(chosen),
 		chosen.OpenTasks, chosen.Capacity, pct(math.Min(1, used)), n)}
+	if len(top) > 1 && equallyLoaded(&reps[top[1]], &chosen) {
+		ties, other := tiedWith(&lead, reps, top[0], equallyLoaded)
+		d.Reasons = append(d.Reasons, s.Lang.tie(ties, reps[other]))
+	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
 	}
@@ -53,8 +58,9 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 }
 
 // insertLeast keeps the least loaded reps seen, best first.
-func insertLeast(top []int, i int, reps []Rep) []int {
+func insertLeast(top []int, i int, reps []Rep, lead *Lead) []int {
 	k := leastLoadedCandidates
+	lessLoaded := func(a, b *Rep) bool { return lessLoaded(a, b, lead) }
 	if len(top) == k && !lessLoaded(&reps[i], &reps[top[k-1]]) {
 		return top
 	}
@@ -70,8 +76,9 @@ func insertLeast(top []int, i int, reps []Rep) []int {
 }
 
 // lessLoaded orders reps by open/capacity, compared exactly by cross
-// multiplication, then by who has waited longest, then by id.
-func lessLoaded(a, b *Rep) bool {
+// multiplication, then by who has waited longest, then at random by the
+// lead.
+func lessLoaded(a, b *Rep, lead *Lead) bool {
 	x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity
 	switch {
 	case x != y:
@@ -79,5 +86,11 @@ func lessLoaded(a, b *Rep) bool {
 	case !a.LastAssignedAt.Equal(b.LastAssignedAt):
 		return a.LastAssignedAt.Before(b.LastAssignedAt)
 	}
-	return a.ID < b.ID
+	return tieBefore(lead, a, b)
+}
+
+// equallyLoaded reports an exact tie of lessLoaded's first two keys.
+func equallyLoaded(a, b *Rep) bool {
+	return a.OpenTasks*b.Capacity == b.OpenTasks*a.Capacity &&
+		a.LastAssignedAt.Equal(b.LastAssignedAt)
 }

@@ -52,8 +52,9 @@ func (RoundRobin) Name() string { return RoundRobinName }
 // roundRobinCandidates is how many reps a rotation decision lists.
 const roundRobinCandidates = 5
 
-// Route picks the rep with room who was assigned least recently; ties go
-// to the lower id. It reads the roster once, keeping the first few in
+// Route picks the rep with room who was assigned least recently; exact
+// ties are broken at random, seeded by the lead, and say so in the
+// reasons. It reads the roster once, keeping the first few in
 // rotation order as the candidates.
 func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	var top []int
@@ -62,7 +63,7 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			room++
-			top = insertTurn(top, i, reps)
+			top = insertTurn(top, i, reps, &lead)
 		}
 	}
 	d := Decision{Strategy: RoundRobinName}
@@ -74,11 +75,16 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	chosen := reps[top[0]]
 	d.RepID = chosen.ID
 	for _, i := range top {
-		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i]),
+			Parts: spareParts(reps[i])})
 	}
 	d.Reasons = []string{
 		s.Lang.say(msgRoundRobin, displayName(chosen), room),
 		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
+	}
+	if len(top) > 1 && sameTurn(&reps[top[1]], &chosen) {
+		n, other := tiedWith(&lead, reps, top[0], sameTurn)
+		d.Reasons = append(d.Reasons, s.Lang.tie(n, reps[other]))
 	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
@@ -86,13 +92,15 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	return d
 }
 
+func sameTurn(a, b *Rep) bool { return a.LastAssignedAt.Equal(b.LastAssignedAt) }
+
 // insertTurn keeps the reps next in the rotation, first first.
-func insertTurn(top []int, i int, reps []Rep) []int {
+func insertTurn(top []int, i int, reps []Rep, lead *Lead) []int {
 	turnBefore := func(a, b *Rep) bool {
-		if !a.LastAssignedAt.Equal(b.LastAssignedAt) {
+		if !sameTurn(a, b) {
 			return a.LastAssignedAt.Before(b.LastAssignedAt)
 		}
-		return a.ID < b.ID
+		return tieBefore(lead, a, b)
 	}
 	k := roundRobinCandidates
 	if len(top) == k && !turnBefore(&reps[i], &reps[top[k-1]]) {

@@ -44,6 +44,12 @@ type Policy struct {
 	// it against ownership disputes, settled without a manager; 0 turns
 	// the rule off.
 	ProtectExisting time.Duration
+	// MaxHeld caps the open leads a rep may hold from claims at once:
+	// the assigned leads whose current holding began with a claim from
+	// the pool. Closed leads, won or lost, never count; 0 sets no cap.
+	MaxHeld int
+	// Visibility is who may see and claim a pooled lead.
+	Visibility PoolVisibility
 }
 
 // DefaultPolicy is the policy a new installation starts with.
@@ -74,6 +80,7 @@ type Service struct {
 	policy Policy
 	log    *slog.Logger
 	learn  *learning
+	fit    *fitter
 }
 
 // Deps are what a Service is built from. Clock, Scorer, Router and Log
@@ -114,7 +121,12 @@ func NewService(d Deps) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.learn = &learning{every: int64(d.LearnEvery)}
-	for _, c := range []any{s.router, s.scorer} {
+	s.fit = &fitter{}
+	learners := []any{s.router, s.scorer}
+	if s.policy.Visibility.has(VisibleFit) {
+		learners = append(learners, s.fit)
+	}
+	for _, c := range learners {
 		if l, ok := c.(Learner); ok {
 			s.learn.learners = append(s.learn.learners, l)
 		}

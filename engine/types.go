@@ -227,6 +227,8 @@ type Decision struct {
 type Candidate struct {
 	RepID RepID
 	Score float64
+	// Parts are what the score is made of; see ScorePart.
+	Parts []ScorePart
 }
 
 // Deal is a closed deal: history loaded from a CRM, or a lead of ours
