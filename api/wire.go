@@ -248,8 +248,15 @@ type decisionJSON struct {
 }
 
 type candidateJSON struct {
-	RepID string  `json:"rep_id"`
-	Score float64 `json:"score"`
+	RepID string     `json:"rep_id"`
+	Score float64    `json:"score"`
+	Parts []partJSON `json:"parts"`
+}
+
+type partJSON struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Weight float64 `json:"weight"`
 }
 
 func (s *Server) leadOut(l engine.Lead) leadOut {
@@ -281,7 +288,7 @@ func (s *Server) decisionOut(d engine.Decision) decisionJSON {
 	out := decisionJSON{Strategy: d.Strategy, RepID: optional(string(d.RepID)),
 		Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc)}
 	for _, c := range d.Candidates {
-		out.Candidates = append(out.Candidates, candidateJSON{string(c.RepID), c.Score})
+		out.Candidates = append(out.Candidates, candidateOut(c))
 	}
 	return out
 }

@@ -47,3 +47,25 @@ func (r reader) LastHolders(
 	}
 	return out, nil
 }
+
+func toPartDocs(ps []engine.ScorePart) []partDoc {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]partDoc, len(ps))
+	for i, p := range ps {
+		out[i] = partDoc{Name: p.Name, Value: p.Value, Weight: p.Weight}
+	}
+	return out
+}
+
+func fromPartDocs(ps []partDoc) []engine.ScorePart {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]engine.ScorePart, len(ps))
+	for i, p := range ps {
+		out[i] = engine.ScorePart{Name: p.Name, Value: p.Value, Weight: p.Weight}
+	}
+	return out
+}
