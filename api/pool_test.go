@@ -78,6 +78,19 @@ func TestClaimNotVisible(t *testing.T) {
 		var l leadJSON
 		e.must(201, "POST", "/api/v1/leads", map[string]any{"external_id": "n1", "company": "北方公司",
 			"region": "north"}).decode(t, &l)
+		var east leadJSON
+		e.must(201, "POST", "/api/v1/leads", map[string]any{"external_id": "e1", "company": "东方公司",
+			"region": "east"}).decode(t, &east)
+
+		var visible []leadJSON
+		e.must(200, "GET", "/api/v1/leads?visible_to=east1&limit=1", nil).decode(t, &visible)
+		if len(visible) != 1 || visible[0].ID != east.ID {
+			t.Errorf("GET leads?visible_to=east1 = %+v, want only %s", visible, east.ID)
+		}
+		expectError(t, e.call("GET", "/api/v1/leads?visible_to=nobody", nil), 422, "unknown_rep", "visible_to")
+		expectError(t, e.call("GET", "/api/v1/leads?visible_to=east1&status=won", nil),
+			422, "invalid_value", "status")
+
 		r := e.call("POST", "/api/v1/leads/"+l.ID+"/claim", map[string]string{"rep_id": "east1"})
 		expectError(t, r, 422, "not_visible", "rep_id")
 	})

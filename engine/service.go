@@ -240,6 +240,9 @@ func (s *Service) Leads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
+	if f.VisibleTo != "" {
+		return s.visibleLeads(ctx, f)
+	}
 	return s.store.Leads(ctx, f)
 }
 

@@ -354,6 +354,9 @@ type LeadFilter struct {
 	// BestFirst orders by tier, then score, instead of by id.
 	BestFirst bool
 	Limit     int
+	// VisibleTo, when set, keeps the pooled leads this rep may see and
+	// claim under the pool's visibility rules.
+	VisibleTo RepID
 }
 
 // DisputeFilter selects disputes for a list.

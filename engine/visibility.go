@@ -256,3 +256,43 @@ func (s *Service) poolNotices(
 	}
 	return poolNotices(l, visible, at), nil
 }
+
+// visibleLeads lists the pooled leads f.VisibleTo may see and claim, in
+// id order, page by page until f.Limit are found or the pool ends.
+func (s *Service) visibleLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
+	if f.Status != "" && f.Status != StatusPool {
+		return nil, invalid("status", "invalid_value",
+			"is %q; visible_to lists pooled leads, so status must be pool or left out", f.Status)
+	}
+	r, err := s.store.Rep(ctx, f.VisibleTo)
+	if KindOf(err) == NotFound {
+		return nil, invalid("visible_to", "unknown_rep", "no rep has id %q", f.VisibleTo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Status, f.BestFirst = StatusPool, false
+	var out []Lead
+	for {
+		page, err := s.store.Leads(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		g, err := s.newPoolGate(ctx, s.store, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range page {
+			if g.may(r, l) {
+				out = append(out, l)
+			}
+			if len(out) == f.Limit {
+				return out, nil
+			}
+		}
+		if len(page) < f.Limit {
+			return out, nil
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+}
