@@ -27,10 +27,11 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	var top []int
 	var skips skipped
 	n := 0
+	ties := tieOrder{lead: &lead, reps: reps}
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			n++
-			top = insertLeast(top, i, reps, &lead)
+			top = insertLeast(top, i, reps, &ties)
 		}
 	}
 	if n == 0 {
@@ -48,7 +49,7 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	d.Reasons = []string{s.Lang.say(msgLeastLoaded, displayName(chosen),
 		chosen.OpenTasks, chosen.Capacity, pct(math.Min(1, used)), n)}
 	if len(top) > 1 && equallyLoaded(&reps[top[1]], &chosen) {
-		ties, other := tiedWith(&lead, reps, top[0], equallyLoaded)
+		ties, other := tiedWith(&ties, top[0], equallyLoaded)
 		d.Reasons = append(d.Reasons, s.Lang.tie(ties, reps[other]))
 	}
 	if skips.any() {
@@ -58,10 +59,10 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 }
 
 // insertLeast keeps the least loaded reps seen, best first.
-func insertLeast(top []int, i int, reps []Rep, lead *Lead) []int {
+func insertLeast(top []int, i int, reps []Rep, ties *tieOrder) []int {
 	k := leastLoadedCandidates
-	lessLoaded := func(a, b *Rep) bool { return lessLoaded(a, b, lead) }
-	if len(top) == k && !lessLoaded(&reps[i], &reps[top[k-1]]) {
+	lessLoaded := func(a, b int) bool { return lessLoaded(a, b, reps, ties) }
+	if len(top) == k && !lessLoaded(i, top[k-1]) {
 		return top
 	}
 	if len(top) < k {
@@ -69,7 +70,7 @@ func insertLeast(top []int, i int, reps []Rep, lead *Lead) []int {
 	} else {
 		top[k-1] = i
 	}
-	for j := len(top) - 1; j > 0 && lessLoaded(&reps[top[j]], &reps[top[j-1]]); j-- {
+	for j := len(top) - 1; j > 0 && lessLoaded(top[j], top[j-1]); j-- {
 		top[j], top[j-1] = top[j-1], top[j]
 	}
 	return top
@@ -78,7 +79,8 @@ func insertLeast(top []int, i int, reps []Rep, lead *Lead) []int {
 // lessLoaded orders reps by open/capacity, compared exactly by cross
 // multiplication, then by who has waited longest, then at random by the
 // lead.
-func lessLoaded(a, b *Rep, lead *Lead) bool {
+func lessLoaded(i, j int, reps []Rep, ties *tieOrder) bool {
+	a, b := &reps[i], &reps[j]
 	x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity
 	switch {
 	case x != y:
@@ -86,7 +88,7 @@ func lessLoaded(a, b *Rep, lead *Lead) bool {
 	case !a.LastAssignedAt.Equal(b.LastAssignedAt):
 		return a.LastAssignedAt.Before(b.LastAssignedAt)
 	}
-	return tieBefore(lead, a, b)
+	return ties.before(i, j)
 }
 
 // equallyLoaded reports an exact tie of lessLoaded's first two keys.

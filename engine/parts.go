@@ -79,14 +79,32 @@ func tieHash(seed uint64, lead *Lead, r *Rep) uint64 {
 	return stableHash(seed, leadKey(*lead), string(r.ID))
 }
 
-// tieBefore orders two reps who rank exactly equal for the lead by
-// tieHash, then, should the hashes collide, by id.
-func tieBefore(lead *Lead, a, b *Rep) bool {
-	ha, hb := tieHash(0, lead, a), tieHash(0, lead, b)
-	if ha != hb {
-		return ha < hb
+// tieOrder orders reps who rank exactly equal for a lead by tieHash,
+// then, should the hashes collide, by id. It keeps each rep's hash once
+// computed, so a roster of equals costs one hash per rep rather than one
+// per comparison.
+type tieOrder struct {
+	lead *Lead
+	reps []Rep
+	h    []uint64 // by roster index; 0 until computed
+}
+
+func (t *tieOrder) hash(i int) uint64 {
+	if t.h == nil {
+		t.h = make([]uint64, len(t.reps))
 	}
-	return a.ID < b.ID
+	if t.h[i] == 0 {
+		t.h[i] = tieHash(0, t.lead, &t.reps[i])
+	}
+	return t.h[i]
+}
+
+// before reports whether rep i goes before rep j in the tie-break.
+func (t *tieOrder) before(i, j int) bool {
+	if hi, hj := t.hash(i), t.hash(j); hi != hj {
+		return hi < hj
+	}
+	return t.reps[i].ID < t.reps[j].ID
 }
 
 // tie says that the choice was a tie broken at random, naming one
@@ -101,16 +119,16 @@ func (l Lang) tie(n int, other Rep) string {
 // tiedWith counts the fitting reps that rank equal with the chosen one
 // by equal, the chosen included, and returns the index of the runner-up
 // of the tie-break among them, -1 when there is none.
-func tiedWith(lead *Lead, reps []Rep, chosen int, equal func(a, b *Rep) bool) (int, int) {
+func tiedWith(ties *tieOrder, chosen int, equal func(a, b *Rep) bool) (int, int) {
+	reps := ties.reps
 	n, next := 0, -1
-	var nextHash uint64
 	for i := range reps {
-		if fitOf(lead, &reps[i]) != fitOK || !equal(&reps[i], &reps[chosen]) {
+		if !equal(&reps[i], &reps[chosen]) || fitOf(ties.lead, &reps[i]) != fitOK {
 			continue
 		}
 		n++
-		if h := tieHash(0, lead, &reps[i]); i != chosen && (next < 0 || h < nextHash) {
-			next, nextHash = i, h
+		if i != chosen && (next < 0 || ties.before(i, next)) {
+			next = i
 		}
 	}
 	return n, next

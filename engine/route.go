@@ -60,10 +60,11 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	var top []int
 	var skips skipped
 	room := 0
+	ties := tieOrder{lead: &lead, reps: reps}
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			room++
-			top = insertTurn(top, i, reps, &lead)
+			top = insertTurn(top, i, reps, &ties)
 		}
 	}
 	d := Decision{Strategy: RoundRobinName}
@@ -83,7 +84,7 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
 	}
 	if len(top) > 1 && sameTurn(&reps[top[1]], &chosen) {
-		n, other := tiedWith(&lead, reps, top[0], sameTurn)
+		n, other := tiedWith(&ties, top[0], sameTurn)
 		d.Reasons = append(d.Reasons, s.Lang.tie(n, reps[other]))
 	}
 	if skips.any() {
@@ -95,19 +96,19 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 func sameTurn(a, b *Rep) bool { return a.LastAssignedAt.Equal(b.LastAssignedAt) }
 
 // insertTurn keeps the reps next in the rotation, first first.
-func insertTurn(top []int, i int, reps []Rep, lead *Lead) []int {
-	turnBefore := func(a, b *Rep) bool {
-		if !sameTurn(a, b) {
-			return a.LastAssignedAt.Before(b.LastAssignedAt)
+func insertTurn(top []int, i int, reps []Rep, ties *tieOrder) []int {
+	turnBefore := func(a, b int) bool {
+		if !sameTurn(&reps[a], &reps[b]) {
+			return reps[a].LastAssignedAt.Before(reps[b].LastAssignedAt)
 		}
-		return tieBefore(lead, a, b)
+		return ties.before(a, b)
 	}
 	k := roundRobinCandidates
-	if len(top) == k && !turnBefore(&reps[i], &reps[top[k-1]]) {
+	if len(top) == k && !turnBefore(i, top[k-1]) {
 		return top
 	}
 	at := len(top)
-	for at > 0 && turnBefore(&reps[i], &reps[top[at-1]]) {
+	for at > 0 && turnBefore(i, top[at-1]) {
 		at--
 	}
 	top = append(top, 0)
