@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"cmp"
+	"math"
+)
 
 // LeastLoadedName is the configuration name of LeastLoaded.
 const LeastLoadedName = "least-loaded"
@@ -28,9 +31,13 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	var skips skipped
 	n := 0
 	ties := tieOrder{lead: &lead, reps: reps}
+	tied := 0 // reps level with the least loaded
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			n++
+			tied = countTied(tied, len(top) == 0, func() int {
+				return compareLoad(&reps[i], &reps[top[0]])
+			})
 			top = insertLeast(top, i, reps, &ties)
 		}
 	}
@@ -48,9 +55,8 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	used := float64(chosen.OpenTasks) / float64(chosen.Capacity)
 	d.Reasons = []string{s.Lang.say(msgLeastLoaded, displayName(chosen),
 		chosen.OpenTasks, chosen.Capacity, pct(math.Min(1, used)), n)}
-	if len(top) > 1 && equallyLoaded(&reps[top[1]], &chosen) {
-		ties, other := tiedWith(&ties, top[0], equallyLoaded)
-		d.Reasons = append(d.Reasons, s.Lang.tie(ties, reps[other]))
+	if tied > 1 {
+		d.Reasons = append(d.Reasons, s.Lang.tie(tied, reps[top[1]]))
 	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
@@ -80,19 +86,17 @@ func insertLeast(top []int, i int, reps []Rep, ties *tieOrder) []int {
 // multiplication, then by who has waited longest, then at random by the
 // lead.
 func lessLoaded(i, j int, reps []Rep, ties *tieOrder) bool {
-	a, b := &reps[i], &reps[j]
-	x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity
-	switch {
-	case x != y:
-		return x < y
-	case !a.LastAssignedAt.Equal(b.LastAssignedAt):
-		return a.LastAssignedAt.Before(b.LastAssignedAt)
+	if c := compareLoad(&reps[i], &reps[j]); c != 0 {
+		return c < 0
 	}
 	return ties.before(i, j)
 }
 
-// equallyLoaded reports an exact tie of lessLoaded's first two keys.
-func equallyLoaded(a, b *Rep) bool {
-	return a.OpenTasks*b.Capacity == b.OpenTasks*a.Capacity &&
-		a.LastAssignedAt.Equal(b.LastAssignedAt)
+// compareLoad orders two reps by lessLoaded's keys before the tie-break:
+// negative when a goes first, 0 for an exact tie.
+func compareLoad(a, b *Rep) int {
+	if x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity; x != y {
+		return cmp.Compare(x, y)
+	}
+	return a.LastAssignedAt.Compare(b.LastAssignedAt)
 }

@@ -73,30 +73,34 @@ func spareParts(r Rep) []ScorePart {
 	}
 }
 
-// tieHash orders reps who rank exactly equal for a lead: random, yet the
-// same every time the lead is routed, since it is seeded by the lead.
-func tieHash(seed uint64, lead *Lead, r *Rep) uint64 {
-	return stableHash(seed, leadKey(*lead), string(r.ID))
+// tieOrder orders reps who rank exactly equal for a lead by a hash of
+// the lead and the rep: random, yet the same every time the lead is
+// routed, whatever the roster order; should two hashes collide, by id.
+// The lead's part of the hash is computed once, and the hashes of the
+// reps compared most (the few a router keeps) are remembered, so a
+// roster of equals costs about one short hash per rep.
+type tieOrder struct {
+	lead   *Lead
+	reps   []Rep
+	prefix uint64
+	ready  bool
+	// A direct-mapped cache by roster index: slot i%len holds index+1
+	// and its hash.
+	idx [tieSlots]int
+	h   [tieSlots]uint64
 }
 
-// tieOrder orders reps who rank exactly equal for a lead by tieHash,
-// then, should the hashes collide, by id. It keeps each rep's hash once
-// computed, so a roster of equals costs one hash per rep rather than one
-// per comparison.
-type tieOrder struct {
-	lead *Lead
-	reps []Rep
-	h    []uint64 // by roster index; 0 until computed
-}
+const tieSlots = 32
 
 func (t *tieOrder) hash(i int) uint64 {
-	if t.h == nil {
-		t.h = make([]uint64, len(t.reps))
+	if !t.ready {
+		t.prefix, t.ready = fnvAdd(fnvOffset, leadKey(*t.lead)), true
 	}
-	if t.h[i] == 0 {
-		t.h[i] = tieHash(0, t.lead, &t.reps[i])
+	slot := i % tieSlots
+	if t.idx[slot] != i+1 {
+		t.idx[slot], t.h[slot] = i+1, mix64(fnvAdd(t.prefix, string(t.reps[i].ID)))
 	}
-	return t.h[i]
+	return t.h[slot]
 }
 
 // before reports whether rep i goes before rep j in the tie-break.
@@ -105,6 +109,29 @@ func (t *tieOrder) before(i, j int) bool {
 		return hi < hj
 	}
 	return t.reps[i].ID < t.reps[j].ID
+}
+
+const fnvOffset = 14695981039346656037
+
+// fnvAdd continues an FNV-1a hash with s and a separator byte, so that
+// ("ab", "c") and ("a", "bc") differ.
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	h ^= 0xff
+	return h * 1099511628211
+}
+
+// mix64 is the SplitMix64 finaliser: it spreads an FNV hash so that its
+// order is as random as its bits.
+func mix64(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // tie says that the choice was a tie broken at random, naming one
@@ -116,20 +143,18 @@ func (l Lang) tie(n int, other Rep) string {
 	return l.say(msgTie, n-1, displayName(other))
 }
 
-// tiedWith counts the fitting reps that rank equal with the chosen one
-// by equal, the chosen included, and returns the index of the runner-up
-// of the tie-break among them, -1 when there is none.
-func tiedWith(ties *tieOrder, chosen int, equal func(a, b *Rep) bool) (int, int) {
-	reps := ties.reps
-	n, next := 0, -1
-	for i := range reps {
-		if !equal(&reps[i], &reps[chosen]) || fitOf(ties.lead, &reps[i]) != fitOK {
-			continue
-		}
-		n++
-		if i != chosen && (next < 0 || ties.before(i, next)) {
-			next = i
-		}
+// countTied keeps count of the reps level with the best seen so far as
+// a router takes in one more: first says it is the first, and compare
+// orders it against the best without the tie-break (negative: better).
+func countTied(tied int, first bool, compare func() int) int {
+	if first {
+		return 1
 	}
-	return n, next
+	switch c := compare(); {
+	case c < 0:
+		return 1
+	case c == 0:
+		return tied + 1
+	}
+	return tied
 }

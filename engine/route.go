@@ -61,9 +61,13 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	var skips skipped
 	room := 0
 	ties := tieOrder{lead: &lead, reps: reps}
+	tied := 0 // reps level with the first in the rotation
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			room++
+			tied = countTied(tied, len(top) == 0, func() int {
+				return reps[i].LastAssignedAt.Compare(reps[top[0]].LastAssignedAt)
+			})
 			top = insertTurn(top, i, reps, &ties)
 		}
 	}
@@ -83,9 +87,8 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 		s.Lang.say(msgRoundRobin, displayName(chosen), room),
 		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
 	}
-	if len(top) > 1 && sameTurn(&reps[top[1]], &chosen) {
-		n, other := tiedWith(&ties, top[0], sameTurn)
-		d.Reasons = append(d.Reasons, s.Lang.tie(n, reps[other]))
+	if tied > 1 {
+		d.Reasons = append(d.Reasons, s.Lang.tie(tied, reps[top[1]]))
 	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
