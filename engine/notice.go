@@ -78,9 +78,9 @@ func changedNotice(id LeadID, at time.Time) Notice {
 	}
 }
 
-// poolNotices tells each of reps, who may claim the lead, that it is in
-// the pool, and the group chat of each of their teams.
-func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
+// poolNoticesTo tells each of reps that the lead is in the pool, and the
+// group chat of each of their teams.
+func poolNoticesTo(l Lead, reps []Rep, at time.Time) []Notice {
 	var out []Notice
 	teams := map[string]bool{}
 	for _, r := range reps {

@@ -254,7 +254,7 @@ func (s *Service) poolNotices(
 			visible = append(visible, r)
 		}
 	}
-	return poolNotices(l, visible, at), nil
+	return poolNoticesTo(l, visible, at), nil
 }
 
 // visibleLeads lists the pooled leads f.VisibleTo may see and claim, in
