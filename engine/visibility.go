@@ -217,20 +217,21 @@ func (s *Service) checkVisible(ctx context.Context, tx Tx, r Rep, l Lead) error 
 	if err != nil {
 		return err
 	}
+	const code = "not_visible"
 	switch why := g.why(r, l); why {
 	case "":
 		return nil
 	case VisibleTeam:
-		return invalid("rep_id", "not_visible", "lead %s is for team %q; rep %q is in team %q",
+		return invalid("rep_id", code, "lead %s is for team %q; rep %q is in team %q",
 			l.ID, g.teams[l.ID], r.ID, r.Team)
 	case VisibleRegion:
-		return invalid("rep_id", "not_visible", "lead %s is in region %q, which rep %q does not cover",
+		return invalid("rep_id", code, "lead %s is in region %q, which rep %q does not cover",
 			l.ID, l.Region, r.ID)
 	case VisibleFit:
-		return invalid("rep_id", "not_visible", "rep %q fits lead %s at %.2f, below the %.2f the pool asks",
+		return invalid("rep_id", code, "rep %q fits lead %s at %.2f, below the pool's %.2f",
 			r.ID, l.ID, s.fit.fit(l, r), s.policy.Visibility.FitAbove)
 	default:
-		return invalid("rep_id", "not_visible", "rep %q may not see lead %s", r.ID, l.ID)
+		return invalid("rep_id", code, "rep %q may not see lead %s", r.ID, l.ID)
 	}
 }
 
