@@ -164,7 +164,7 @@ func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision {
 	k := r.Knowledge()
 	c := r.choose(k, &lead, reps, n)
 	d.RepID = reps[c.chosen.i].ID
-	d.Candidates = c.candidates(k, &lead, reps)
+	d.Candidates = c.candidates(k, reps)
 	d.Reasons = r.explain(k, c, lead, reps, skips)
 	return d
 }
@@ -305,7 +305,7 @@ func (c choice) listed() []scored {
 
 // candidates lists the reps considered with their chances and the parts
 // of each.
-func (c choice) candidates(k *Knowledge, lead *Lead, reps []Rep) []Candidate {
+func (c choice) candidates(k *Knowledge, reps []Rep) []Candidate {
 	out := make([]Candidate, len(c.top))
 	for j, s := range c.top {
 		id := reps[s.i].ID
