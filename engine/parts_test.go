@@ -110,3 +110,30 @@ func TestLoadRouterCandidateParts(t *testing.T) {
 		}
 	}
 }
+
+// For a tier A lead under the fairness guard each candidate lists their
+// share of recent tier A leads: a had 2 of 3, b 1 of 3.
+func TestValueRouterFairnessPart(t *testing.T) {
+	o := DefaultValueOptions
+	o.Explore, o.MinRecentA = 0, 1
+	r, err := NewValueRouter(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetKnowledge(Learn(nil, nil, nil, LearnOptions{}).WithRecentA(NewRecentA([]RepID{"a", "a", "b"})))
+	prob := 0.5
+	lead := Lead{ExternalID: "fa", Tier: TierA,
+		Profile: Profile{ExpectedAmount: 100_000, CloseProbability: &prob}}
+	d := r.Route(lead, []Rep{valueRep("a", 0, 5), valueRep("b", 0, 5)})
+	shares := map[RepID]float64{}
+	for _, c := range d.Candidates {
+		for _, p := range c.Parts {
+			if p.Name == PartRecentA {
+				shares[c.RepID] = p.Value
+			}
+		}
+	}
+	if d.RepID != "b" || shares["a"] != 0.667 || shares["b"] != 0.333 {
+		t.Errorf("Route = %s, recent A shares %v; want b, a 0.667 and b 0.333", d.RepID, shares)
+	}
+}
