@@ -17,8 +17,9 @@ func TestLeadLifecycle(t *testing.T) {
 
 		// Tier A is assigned at once in hybrid mode; the rest are pooled.
 		a := e.postLead("crm-a", 500000, 0.8)
-		if a.Tier != "A" || a.Status != "assigned" || a.assignee() != "r1" {
-			t.Fatalf("tier A lead = tier %s %s %q, want A assigned r1", a.Tier, a.Status, a.assignee())
+		// r1 and r2 tie: either may get it, drawn by the lead.
+		if a.Tier != "A" || a.Status != "assigned" || (a.assignee() != "r1" && a.assignee() != "r2") {
+			t.Fatalf("tier A lead = tier %s %s %q, want A assigned r1 or r2", a.Tier, a.Status, a.assignee())
 		}
 		if a.Decision == nil || a.Decision.Strategy != "round-robin" || len(a.Decision.Reasons) == 0 {
 			t.Errorf("tier A decision = %+v, want round-robin with reasons", a.Decision)

@@ -107,8 +107,9 @@ func (s *Server) postLead(r *http.Request) (int, any, error) {
 func (s *Server) listLeads(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	f := engine.LeadFilter{
-		Status:   engine.Status(q.Get("status")),
-		Assignee: engine.RepID(q.Get("assignee")),
+		Status:    engine.Status(q.Get("status")),
+		Assignee:  engine.RepID(q.Get("assignee")),
+		VisibleTo: engine.RepID(q.Get("visible_to")),
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -265,8 +265,15 @@ type decisionJSON struct {
 }
 
 type candidateJSON struct {
-	RepID string  `json:"rep_id"`
-	Score float64 `json:"score"`
+	RepID string     `json:"rep_id"`
+	Score float64    `json:"score"`
+	Parts []partJSON `json:"parts"`
+}
+
+type partJSON struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Weight float64 `json:"weight"`
 }
 
 func (s *Server) leadOut(l engine.Lead) leadOut {
@@ -303,7 +310,7 @@ func (s *Server) decisionOut(d engine.Decision) decisionJSON {
 		Reasons: nonNil(d.Reasons), Candidates: []candidateJSON{}, At: d.At.In(s.loc),
 		Experiment: d.Experiment, Arm: string(d.Arm)}
 	for _, c := range d.Candidates {
-		out.Candidates = append(out.Candidates, candidateJSON{string(c.RepID), c.Score})
+		out.Candidates = append(out.Candidates, candidateOut(c))
 	}
 	return out
 }

@@ -117,14 +117,20 @@ func TestCoreTransferApproval(t *testing.T) {
 			}
 		}
 		in := engine.LeadInput{ExternalID: "t", Profile: engine.Profile{Company: "甲"}}
-		if _, _, err := svc.Intake(ctx, in, engine.ActorAPI); err != nil {
+		l, _, err := svc.Intake(ctx, in, engine.ActorAPI)
+		if err != nil {
 			t.Fatal(err)
+		}
+		// r1 and r2 tie for the lead: whoever got it hands it to the other.
+		from, to, toName := "r1", "r2", "李四"
+		if l.Assignee == "r2" {
+			from, to, toName = "r2", "r1", "张三"
 		}
 		rend := bot.NewRenderer(s, "zh-CN", time.UTC)
 		core := bot.NewCore(svc, rend, nil)
 		as := func(id string) engine.Rep { r, _ := s.Rep(ctx, engine.RepID(id)); return r }
 
-		r := core.Handle(ctx, bot.Inbound{User: as("r1"), Text: "转交 1 李四"})
+		r := core.Handle(ctx, bot.Inbound{User: as(from), Text: "转交 1 " + toName})
 		if !strings.Contains(r.Text, "需要审批") || !strings.Contains(r.Text, "王五") {
 			t.Fatalf("transfer reply = %q, want it waiting for 王五", r.Text)
 		}
@@ -133,7 +139,7 @@ func TestCoreTransferApproval(t *testing.T) {
 			t.Fatalf("approval card = %+v, %v; want approve and reject", card.Card, err)
 		}
 		approve := card.Card.Buttons[0].Action
-		if r := core.Handle(ctx, bot.Inbound{User: as("r2"), Action: approve}); !strings.Contains(r.Text, "不能进行这个操作") {
+		if r := core.Handle(ctx, bot.Inbound{User: as(to), Action: approve}); !strings.Contains(r.Text, "不能进行这个操作") {
 			t.Errorf("a rep clicking approve = %q, want a refusal", r.Text)
 		}
 		if r := core.Handle(ctx, bot.Inbound{User: as("tl"), Action: approve}); !strings.Contains(r.Text, "已通过") {
@@ -142,8 +148,8 @@ func TestCoreTransferApproval(t *testing.T) {
 		if r := core.Handle(ctx, bot.Inbound{User: as("tl"), Action: approve}); !strings.Contains(r.Text, "过期") {
 			t.Errorf("second approval click = %q, want the stale-card answer", r.Text)
 		}
-		if l, _ := s.Lead(ctx, 1); l.Assignee != "r2" {
-			t.Errorf("lead after approval held by %q, want r2", l.Assignee)
+		if l, _ := s.Lead(ctx, 1); string(l.Assignee) != to {
+			t.Errorf("lead after approval held by %q, want %s", l.Assignee, to)
 		}
 		after, _ := rend.Notice(ctx, engine.Notice{Kind: engine.NoticeTransfer, LeadID: 1, Text: "T1"}, as("tl"))
 		if !after.Card.Closed || !strings.Contains(after.Card.State, "王五") {

@@ -79,7 +79,13 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 	if err != nil {
 		return c.failure(ctx, me, id, err, lang, false)
 	}
-	if !maySee(me, l, owner) && !liveOn(cs, me.ID) {
+	claimable := false
+	if l.Status == engine.StatusPool {
+		if claimable, err = c.svc.MayClaim(ctx, me, l); err != nil {
+			return c.failure(ctx, me, id, err, lang, false)
+		}
+	}
+	if !maySee(me, l, owner, claimable) && !liveOn(cs, me.ID) {
 		return Reply{Text: i18n.T(lang, "lead.not_yours", i18n.Args{"lead": id.String()})}
 	}
 	events, err := c.svc.LeadHistory(ctx, id)
@@ -97,12 +103,14 @@ func (c *Core) show(ctx context.Context, me engine.Rep, id engine.LeadID, lang i
 	return Reply{Text: c.describe(l, owner, me, events, collabs, plan, lang), Card: card}
 }
 
-func maySee(me engine.Rep, l engine.Lead, owner engine.Rep) bool {
+// maySee reports whether me may look at the lead; claimable is whether
+// the pool's visibility rules let me claim it.
+func maySee(me engine.Rep, l engine.Lead, owner engine.Rep, claimable bool) bool {
 	switch {
 	case l.Assignee == me.ID, me.Role == engine.RoleManager && me.Team == "":
 		return true
 	case l.Status == engine.StatusPool:
-		return engine.MayClaim(me, l) || me.Role != engine.RoleRep
+		return claimable || me.Role != engine.RoleRep
 	case l.Assignee != "":
 		return (me.Role == engine.RoleLead || me.Role == engine.RoleManager) &&
 			me.Team == owner.Team

@@ -18,6 +18,7 @@ type Renderer struct {
 	lang  i18n.Lang
 	loc   *time.Location
 	clock engine.Clock
+	pool  PoolGate
 }
 
 // NewRenderer returns a renderer that falls back to lang and loc for
@@ -121,7 +122,7 @@ func (r *Renderer) LeadCard(ctx context.Context, l engine.Lead, viewer engine.Re
 		c.Fields = append(c.Fields, r.planFields(ctx, l, lang)...)
 	case l.Status == engine.StatusPool:
 		c.Title = i18n.T(lang, "card.pool.title", args)
-		if engine.MayClaim(viewer, l) {
+		if r.mayClaim(ctx, viewer, l) {
 			c.Note = i18n.T(lang, "card.pool.hint", args)
 			c.Buttons = []Button{{
 				Label:   i18n.T(lang, "button.claim", nil),

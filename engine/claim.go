@@ -26,6 +26,9 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 		if err != nil {
 			return err
 		}
+		if err := s.checkVisible(ctx, tx, r, l); err != nil {
+			return err
+		}
 		if err := s.poolRules(ctx, tx, l, r, now); err != nil {
 			return err
 		}
@@ -97,8 +100,8 @@ func (s *Service) claimant(ctx context.Context, tx Tx, id RepID) (Rep, error) {
 }
 
 // poolRules are the limits on claiming beyond capacity: a daily cap, so
-// that the fastest clicker does not empty the pool, and a cooldown
-// before taking back a lead one gave up.
+// that the fastest clicker does not empty the pool, a cooldown before
+// taking back a lead one gave up, and the rules of holdRules.
 func (s *Service) poolRules(ctx context.Context, tx Tx, l Lead, r Rep, now time.Time) error {
 	if limit := s.policy.ClaimsPerDay; limit > 0 {
 		n, err := tx.CountEvents(ctx, r.ID, EventClaimed, startOfDay(now, r.Timezone))
@@ -129,7 +132,7 @@ func (s *Service) poolRules(ctx context.Context, tx Tx, l Lead, r Rep, now time.
 			}
 		}
 	}
-	return nil
+	return s.holdRules(ctx, tx, l, r, now)
 }
 
 // loadWarning is the share of capacity at which a rep's load is worth a

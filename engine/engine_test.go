@@ -89,7 +89,6 @@ func TestRoundRobin(t *testing.T) {
 	}{
 		{"never assigned goes first", []Rep{rep("a", 0, 5, time.Hour), rep("b", 0, 5, 0)}, "b"},
 		{"longest waiting", []Rep{rep("a", 0, 5, 2*time.Hour), rep("b", 0, 5, time.Hour)}, "b"},
-		{"tie by id", []Rep{rep("b", 0, 5, 0), rep("a", 0, 5, 0)}, "a"},
 		{"skips full", []Rep{rep("a", 5, 5, 0), rep("b", 1, 5, time.Hour)}, "b"},
 		{"skips inactive and managers", []Rep{inactive, manager, rep("c", 0, 1, time.Hour)}, "c"},
 		{"skips zero capacity", []Rep{rep("z", 0, 0, 0), rep("c", 0, 1, time.Hour)}, "c"},

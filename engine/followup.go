@@ -249,7 +249,11 @@ func (s *Service) recordRelease(
 			others = append(others, r)
 		}
 	}
-	return tx.Enqueue(ctx, append(poolNotices(l, others, now), changedNotice(l.ID, now))...)
+	notices, err := s.poolNotices(ctx, tx, l, others, now)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, append(notices, changedNotice(l.ID, now))...)
 }
 
 func (s *Service) handOver(
@@ -491,9 +495,13 @@ func (s *Service) PoolFor(ctx context.Context, rep RepID, limit int) ([]Lead, er
 	if err != nil {
 		return nil, err
 	}
+	g, err := s.newPoolGate(ctx, s.store, leads)
+	if err != nil {
+		return nil, err
+	}
 	var out []Lead
 	for _, l := range leads {
-		if MayClaim(r, l) && len(out) < limit {
+		if g.may(r, l) && len(out) < limit {
 			out = append(out, l)
 		}
 	}

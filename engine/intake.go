@@ -296,7 +296,11 @@ func (s *Service) announce(
 					return err
 				}
 			}
-			notices = append(notices, poolNotices(*l, reps, now)...)
+			pool, err := s.poolNotices(ctx, tx, *l, reps, now)
+			if err != nil {
+				return err
+			}
+			notices = append(notices, pool...)
 		}
 	}
 	return tx.Enqueue(ctx, notices...)

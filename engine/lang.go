@@ -91,6 +91,7 @@ const (
 	msgMilestoneDone
 	msgCadenceBehind
 	msgSilence
+	msgTieOne
 	msgCount
 )
 
@@ -160,6 +161,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgCadenceBehind:    "跟进节奏落后：要求每周 %d 次，上次跟进 %s",
 		msgSilence:          "已连续 %d 天没有跟进（上次 %s）",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
+		msgTieOne:           "与 %s 并列，按线索编号随机选定，结果可复现",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -230,6 +232,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgCadenceBehind:    "behind the follow-up cadence: %d touches a week needed, last touch %s",
 		msgSilence:          "no touch for %d days (last %s)",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
+		msgTieOne:           "tied with %s; broken at random, seeded by the lead's id so it is reproducible",
 	},
 }
 

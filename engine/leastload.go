@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"cmp"
+	"math"
+)
 
 // LeastLoadedName is the configuration name of LeastLoaded.
 const LeastLoadedName = "least-loaded"
@@ -8,7 +11,7 @@ const LeastLoadedName = "least-loaded"
 // LeastLoaded gives each lead to the fitting rep with the lowest share of
 // their capacity in use, so that work spreads evenly whatever each rep's
 // capacity. Among equals, the one who has waited longest for a lead gets
-// it, then the lower id.
+// it; exact ties are broken at random, seeded by the lead.
 type LeastLoaded struct {
 	// Lang is the language of the reasons (default Chinese).
 	Lang Lang
@@ -27,10 +30,15 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	var top []int
 	var skips skipped
 	n := 0
+	ties := tieOrder{lead: &lead, reps: reps}
+	tied := 0 // reps level with the least loaded
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			n++
-			top = insertLeast(top, i, reps)
+			tied = countTied(tied, len(top) == 0, func() int {
+				return compareLoad(&reps[i], &reps[top[0]])
+			})
+			top = insertLeast(top, i, reps, &ties)
 		}
 	}
 	if n == 0 {
@@ -41,11 +49,15 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	chosen := reps[top[0]]
 	d.RepID = chosen.ID
 	for _, i := range top {
-		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i]),
+			Parts: spareParts(reps[i])})
 	}
 	used := float64(chosen.OpenTasks) / float64(chosen.Capacity)
 	d.Reasons = []string{s.Lang.say(msgLeastLoaded, displayName(chosen),
 		chosen.OpenTasks, chosen.Capacity, pct(math.Min(1, used)), n)}
+	if tied > 1 {
+		d.Reasons = append(d.Reasons, s.Lang.tie(tied, reps[top[1]]))
+	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
 	}
@@ -53,9 +65,10 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 }
 
 // insertLeast keeps the least loaded reps seen, best first.
-func insertLeast(top []int, i int, reps []Rep) []int {
+func insertLeast(top []int, i int, reps []Rep, ties *tieOrder) []int {
 	k := leastLoadedCandidates
-	if len(top) == k && !lessLoaded(&reps[i], &reps[top[k-1]]) {
+	lessLoaded := func(a, b int) bool { return lessLoaded(a, b, reps, ties) }
+	if len(top) == k && !lessLoaded(i, top[k-1]) {
 		return top
 	}
 	if len(top) < k {
@@ -63,21 +76,27 @@ func insertLeast(top []int, i int, reps []Rep) []int {
 	} else {
 		top[k-1] = i
 	}
-	for j := len(top) - 1; j > 0 && lessLoaded(&reps[top[j]], &reps[top[j-1]]); j-- {
+	for j := len(top) - 1; j > 0 && lessLoaded(top[j], top[j-1]); j-- {
 		top[j], top[j-1] = top[j-1], top[j]
 	}
 	return top
 }
 
 // lessLoaded orders reps by open/capacity, compared exactly by cross
-// multiplication, then by who has waited longest, then by id.
-func lessLoaded(a, b *Rep) bool {
-	x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity
-	switch {
-	case x != y:
-		return x < y
-	case !a.LastAssignedAt.Equal(b.LastAssignedAt):
-		return a.LastAssignedAt.Before(b.LastAssignedAt)
+// multiplication, then by who has waited longest, then at random by the
+// lead.
+func lessLoaded(i, j int, reps []Rep, ties *tieOrder) bool {
+	if c := compareLoad(&reps[i], &reps[j]); c != 0 {
+		return c < 0
 	}
-	return a.ID < b.ID
+	return ties.before(i, j)
+}
+
+// compareLoad orders two reps by lessLoaded's keys before the tie-break:
+// negative when a goes first, 0 for an exact tie.
+func compareLoad(a, b *Rep) int {
+	if x, y := a.OpenTasks*b.Capacity, b.OpenTasks*a.Capacity; x != y {
+		return cmp.Compare(x, y)
+	}
+	return a.LastAssignedAt.Compare(b.LastAssignedAt)
 }

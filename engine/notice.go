@@ -103,15 +103,12 @@ func changedNotice(id LeadID, at time.Time) Notice {
 	}
 }
 
-// poolNotices tells every rep who may claim the lead that it is in the
-// pool, and the group chat of each of their teams.
-func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
+// poolNoticesTo tells each of reps that the lead is in the pool, and the
+// group chat of each of their teams.
+func poolNoticesTo(l Lead, reps []Rep, at time.Time) []Notice {
 	var out []Notice
 	teams := map[string]bool{}
 	for _, r := range reps {
-		if !MayClaim(r, l) {
-			continue
-		}
 		out = append(out, Notice{
 			Key:    noticeKey(NoticePool, l.ID, r.ID, at),
 			Kind:   NoticePool,
@@ -133,8 +130,10 @@ func poolNotices(l Lead, reps []Rep, at time.Time) []Notice {
 	return out
 }
 
-// MayClaim reports whether a rep may claim a pooled lead: an active rep
-// who takes leads and, when both sides name regions, covers the lead's.
+// MayClaim reports whether a rep may claim a pooled lead under the
+// default visibility: an active rep who takes leads and, when both sides
+// name regions, covers the lead's. Service.MayClaim applies the
+// configured rules.
 func MayClaim(r Rep, l Lead) bool {
 	return Routable(r) && covers(&r, l.Region)
 }

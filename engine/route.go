@@ -52,17 +52,23 @@ func (RoundRobin) Name() string { return RoundRobinName }
 // roundRobinCandidates is how many reps a rotation decision lists.
 const roundRobinCandidates = 5
 
-// Route picks the rep with room who was assigned least recently; ties go
-// to the lower id. It reads the roster once, keeping the first few in
+// Route picks the rep with room who was assigned least recently; exact
+// ties are broken at random, seeded by the lead, and say so in the
+// reasons. It reads the roster once, keeping the first few in
 // rotation order as the candidates.
 func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	var top []int
 	var skips skipped
 	room := 0
+	ties := tieOrder{lead: &lead, reps: reps}
+	tied := 0 // reps level with the first in the rotation
 	for i := range reps {
 		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
 			room++
-			top = insertTurn(top, i, reps)
+			tied = countTied(tied, len(top) == 0, func() int {
+				return reps[i].LastAssignedAt.Compare(reps[top[0]].LastAssignedAt)
+			})
+			top = insertTurn(top, i, reps, &ties)
 		}
 	}
 	d := Decision{Strategy: RoundRobinName}
@@ -74,11 +80,15 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	chosen := reps[top[0]]
 	d.RepID = chosen.ID
 	for _, i := range top {
-		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i])})
+		d.Candidates = append(d.Candidates, Candidate{RepID: reps[i].ID, Score: spare(reps[i]),
+			Parts: spareParts(reps[i])})
 	}
 	d.Reasons = []string{
 		s.Lang.say(msgRoundRobin, displayName(chosen), room),
 		s.Lang.say(msgLoad, chosen.OpenTasks, chosen.Capacity),
+	}
+	if tied > 1 {
+		d.Reasons = append(d.Reasons, s.Lang.tie(tied, reps[top[1]]))
 	}
 	if skips.any() {
 		d.Reasons = append(d.Reasons, s.Lang.skips(skips))
@@ -86,20 +96,22 @@ func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
 	return d
 }
 
+func sameTurn(a, b *Rep) bool { return a.LastAssignedAt.Equal(b.LastAssignedAt) }
+
 // insertTurn keeps the reps next in the rotation, first first.
-func insertTurn(top []int, i int, reps []Rep) []int {
-	turnBefore := func(a, b *Rep) bool {
-		if !a.LastAssignedAt.Equal(b.LastAssignedAt) {
-			return a.LastAssignedAt.Before(b.LastAssignedAt)
+func insertTurn(top []int, i int, reps []Rep, ties *tieOrder) []int {
+	turnBefore := func(a, b int) bool {
+		if !sameTurn(&reps[a], &reps[b]) {
+			return reps[a].LastAssignedAt.Before(reps[b].LastAssignedAt)
 		}
-		return a.ID < b.ID
+		return ties.before(a, b)
 	}
 	k := roundRobinCandidates
-	if len(top) == k && !turnBefore(&reps[i], &reps[top[k-1]]) {
+	if len(top) == k && !turnBefore(i, top[k-1]) {
 		return top
 	}
 	at := len(top)
-	for at > 0 && turnBefore(&reps[i], &reps[top[at-1]]) {
+	for at > 0 && turnBefore(i, top[at-1]) {
 		at--
 	}
 	top = append(top, 0)

@@ -56,6 +56,12 @@ type Policy struct {
 	// Milestones is how milestones are planned back from a lead's target
 	// close date, and chased.
 	Milestones MilestonePlan
+	// MaxHeld caps the open leads a rep may hold from claims at once:
+	// the assigned leads whose current holding began with a claim from
+	// the pool. Closed leads, won or lost, never count; 0 sets no cap.
+	MaxHeld int
+	// Visibility is who may see and claim a pooled lead.
+	Visibility PoolVisibility
 }
 
 // DefaultPolicy is the policy a new installation starts with.
@@ -88,6 +94,7 @@ type Service struct {
 	policy Policy
 	log    *slog.Logger
 	learn  *learning
+	fit    *fitter
 }
 
 // Deps are what a Service is built from. Clock, Scorer, Router and Log
@@ -128,7 +135,12 @@ func NewService(d Deps) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.learn = &learning{every: int64(d.LearnEvery)}
-	for _, c := range []any{s.router, s.scorer} {
+	s.fit = &fitter{}
+	learners := []any{s.router, s.scorer}
+	if s.policy.Visibility.has(VisibleFit) {
+		learners = append(learners, s.fit)
+	}
+	for _, c := range learners {
 		if l, ok := c.(Learner); ok {
 			s.learn.learners = append(s.learn.learners, l)
 		}
@@ -241,6 +253,9 @@ func (s *Service) Leads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 	}
 	if f.Limit == 0 {
 		f.Limit = 100
+	}
+	if f.VisibleTo != "" {
+		return s.visibleLeads(ctx, f)
 	}
 	return s.store.Leads(ctx, f)
 }

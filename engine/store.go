@@ -99,6 +99,12 @@ type Reader interface {
 	// DueMilestones returns up to limit open milestones whose next chase
 	// is at or before before, earliest first.
 	DueMilestones(ctx context.Context, before time.Time, limit int) ([]Milestone, error)
+	// CountHeld counts the assigned leads the rep holds now whose
+	// current holding began by how (assigned, claimed, transferred).
+	CountHeld(ctx context.Context, rep RepID, how Event) (int, error)
+	// LastHolders returns, of the given leads, who held each last; a
+	// lead nobody ever held is missing from the map.
+	LastHolders(ctx context.Context, ids []LeadID) (map[LeadID]RepID, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row

@@ -244,6 +244,8 @@ type Decision struct {
 type Candidate struct {
 	RepID RepID
 	Score float64
+	// Parts are what the score is made of; see ScorePart.
+	Parts []ScorePart
 }
 
 // Deal is a closed deal: history loaded from a CRM, or a lead of ours
@@ -373,6 +375,9 @@ type LeadFilter struct {
 	// BestFirst orders by tier, then score, instead of by id.
 	BestFirst bool
 	Limit     int
+	// VisibleTo, when set, keeps the pooled leads this rep may see and
+	// claim under the pool's visibility rules.
+	VisibleTo RepID
 }
 
 // DisputeFilter selects disputes for a list.

@@ -164,7 +164,7 @@ func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision {
 	k := r.Knowledge()
 	c := r.choose(k, &lead, reps, n)
 	d.RepID = reps[c.chosen.i].ID
-	d.Candidates = c.candidates(reps)
+	d.Candidates = c.candidates(k, reps)
 	d.Reasons = r.explain(k, c, lead, reps, skips)
 	return d
 }
@@ -216,6 +216,7 @@ type choice struct {
 	best, fair, explore pick
 	chosen              pick
 	why                 msg // msgFairness, msgExplore or msgCount
+	guarded             bool
 	guard               float64
 	top                 []scored
 	est                 Estimate
@@ -229,6 +230,7 @@ func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int) choice
 	c := choice{best: newPick(), fair: newPick(), explore: newPick(), why: msgCount,
 		guard: math.Max(o.MaxShareA, 1/float64(n))}
 	guarded := lead.Tier == TierA && o.MaxShareA > 0 && k.RecentA.Total >= o.MinRecentA
+	c.guarded = guarded
 	blocked := func(i int) bool { return guarded && k.RecentA.Share(reps[i].ID) > c.guard }
 	exploring := o.Explore > 0 && (lead.Tier != TierA || o.ExploreTierA) &&
 		unit(stableHash(o.Seed, key, "explore")) < o.Explore
@@ -301,11 +303,15 @@ func (c choice) listed() []scored {
 	return append(c.top[:len(c.top)-1], scored{c.chosen.i, c.chosen.p, c.est})
 }
 
-// candidates lists the reps considered with their chances.
-func (c choice) candidates(reps []Rep) []Candidate {
+// candidates lists the reps considered with their chances and the parts
+// of each.
+func (c choice) candidates(k *Knowledge, reps []Rep) []Candidate {
 	out := make([]Candidate, len(c.top))
 	for j, s := range c.top {
-		out[j] = Candidate{RepID: reps[s.i].ID, Score: math.Round(s.p*1000) / 1000}
+		id := reps[s.i].ID
+		out[j] = Candidate{RepID: id, Score: math.Round(s.p*1000) / 1000,
+			Parts: valueParts(s.e, k.RecentA.Share(id), c.guarded,
+				c.why == msgExplore && s.i == c.chosen.i)}
 	}
 	return out
 }
@@ -372,7 +378,7 @@ func (r *ValueRouter) special(k *Knowledge, c choice, reps []Rep) []string {
 			pct(k.RecentA.Share(top.ID)), pct(c.guard)))
 	}
 	if c.chosen.ties > 1 {
-		out = append(out, l.say(msgTie, c.chosen.ties-1, displayName(reps[c.chosen.other])))
+		out = append(out, l.tie(c.chosen.ties, reps[c.chosen.other]))
 	}
 	return out
 }

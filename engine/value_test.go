@@ -382,7 +382,6 @@ func TestLeastLoaded(t *testing.T) {
 		{"lowest share of capacity", []Rep{valueRep("a", 1, 4), valueRep("b", 2, 10)}, "b"},
 		{"equal share: waited longest", []Rep{recent, waited}, "w"},
 		{"equal share, never assigned first", []Rep{recent, valueRep("z", 2, 8)}, "z"},
-		{"equal in all: lower id", []Rep{valueRep("b", 1, 4), valueRep("a", 2, 8)}, "a"},
 		{"skips full and other regions",
 			[]Rep{valueRep("a", 4, 4), north, valueRep("b", 3, 4)}, "b"},
 		{"nobody fits", []Rep{valueRep("a", 4, 4), north}, ""},

@@ -23,7 +23,34 @@ func collabService(t *testing.T, s *storage.Store, o engine.CollaborationOptions
 	p := engine.DefaultPolicy
 	p.Mode = engine.ModeAuto
 	p.Collaboration = o
-	return engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p}), clock
+	return engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p, Router: rotation{}}), clock
+}
+
+// rotation gives each lead to the routable rep with room who has waited
+// longest, the lower id first among equals: the fixed order the squad
+// tests count on, where the real strategies break ties at random.
+type rotation struct{}
+
+func (rotation) Name() string { return "rotation" }
+
+func (rotation) Route(_ engine.Lead, reps []engine.Rep) engine.Decision {
+	d := engine.Decision{Strategy: "rotation"}
+	var best *engine.Rep
+	for i := range reps {
+		r := &reps[i]
+		if !engine.Routable(*r) || !r.HasRoom() {
+			continue
+		}
+		if best == nil || r.LastAssignedAt.Before(best.LastAssignedAt) ||
+			r.LastAssignedAt.Equal(best.LastAssignedAt) && r.ID < best.ID {
+			best = r
+		}
+	}
+	if best != nil {
+		d.RepID, d.Load = best.ID, best.OpenTasks
+		d.Candidates = []engine.Candidate{{RepID: best.ID, Score: 1}}
+	}
+	return d
 }
 
 func putCollabRep(t *testing.T, svc *engine.Service, r engine.Rep) {

@@ -108,8 +108,16 @@ func (d *decisionDoc) Scan(src any) error {
 }
 
 type candidateDoc struct {
-	RepID string  `json:"rep_id"`
-	Score float64 `json:"score"`
+	RepID string    `json:"rep_id"`
+	Score float64   `json:"score"`
+	Parts []partDoc `json:"parts,omitempty"`
+}
+
+// partDoc is one part of a candidate's score, as stored.
+type partDoc struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Weight float64 `json:"weight"`
 }
 
 type leadEventRow struct {
@@ -339,7 +347,7 @@ func toDecisionDoc(d *engine.Decision) *decisionDoc {
 func toCandidateDocs(cs []engine.Candidate) []candidateDoc {
 	out := make([]candidateDoc, len(cs))
 	for i, c := range cs {
-		out[i] = candidateDoc{RepID: string(c.RepID), Score: c.Score}
+		out[i] = candidateDoc{RepID: string(c.RepID), Score: c.Score, Parts: toPartDocs(c.Parts)}
 	}
 	return out
 }
@@ -347,7 +355,8 @@ func toCandidateDocs(cs []engine.Candidate) []candidateDoc {
 func fromCandidateDocs(cs []candidateDoc) []engine.Candidate {
 	out := make([]engine.Candidate, len(cs))
 	for i, c := range cs {
-		out[i] = engine.Candidate{RepID: engine.RepID(c.RepID), Score: c.Score}
+		out[i] = engine.Candidate{RepID: engine.RepID(c.RepID), Score: c.Score,
+			Parts: fromPartDocs(c.Parts)}
 	}
 	return out
 }

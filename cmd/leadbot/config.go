@@ -58,6 +58,12 @@ type Config struct {
 			ReclaimCooldown time.Duration `yaml:"reclaim_cooldown"`
 			RecycleAfter    time.Duration `yaml:"recycle_after"`
 			RecycleWarning  time.Duration `yaml:"recycle_warning"`
+			MaxHeld         int           `yaml:"max_held"`
+			// Visibility, FitAbove and RegionTeams are who may see and
+			// claim a pooled lead: engine.PoolVisibility.
+			Visibility  []string          `yaml:"visibility"`
+			FitAbove    float64           `yaml:"fit_above"`
+			RegionTeams map[string]string `yaml:"region_teams"`
 		} `yaml:"pool"`
 		LearnEvery    int      `yaml:"learn_every"`
 		BusinessHours string   `yaml:"business_hours"`
@@ -148,6 +154,9 @@ func DefaultConfig() Config {
 	c.Engine.Pool.ReclaimCooldown = 24 * time.Hour
 	c.Engine.Pool.RecycleAfter = 72 * time.Hour
 	c.Engine.Pool.RecycleWarning = 24 * time.Hour
+	c.Engine.Pool.Visibility = []string{string(engine.VisibleRegion)}
+	c.Engine.Pool.FitAbove = 0.5
+	c.Engine.Pool.RegionTeams = map[string]string{}
 	c.Engine.Disputes.EscalateAfter = 48 * time.Hour
 	c.Engine.Disputes.ProtectExisting = 90 * 24 * time.Hour
 	c.Engine.Scoring = engine.DefaultWeights()
@@ -422,6 +431,7 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 			e.Pool.RecycleAfter,
 		)
 	}
+	c.validatePool(bad)
 	if e.Pool.ReclaimCooldown < 0 {
 		bad(
 			"engine.pool.reclaim_cooldown",
@@ -507,6 +517,8 @@ func (c Config) policy() engine.Policy {
 		Hours:                must(c.hours()),
 		Cadence:              c.Engine.Cadence.engine(),
 		Milestones:           c.Engine.Milestones.engine(),
+		MaxHeld:              c.Engine.Pool.MaxHeld,
+		Visibility:           c.visibility(),
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,

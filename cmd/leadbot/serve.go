@@ -194,7 +194,7 @@ func startChat(
 	log *slog.Logger,
 ) (*bot.Sender, []func(context.Context), error) {
 	lang := i18n.Parse(c.Chat.Language)
-	renderer := bot.NewRenderer(store, lang, loc)
+	renderer := bot.NewRenderer(store, lang, loc).WithPool(svc)
 	core := bot.NewCore(svc, renderer, log)
 	var channels []bot.Channel
 	var sender *bot.Sender
