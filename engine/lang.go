@@ -83,6 +83,10 @@ const (
 	msgTransferAsked
 	msgTransferRejected
 	msgDuplicate
+	msgLagAlert
+	msgExtended
+	msgReassigned
+	msgReturned
 	msgCount
 )
 
@@ -144,6 +148,10 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferRejected: "%s：转交未获批准",
 		msgDuplicate:        "重复客户：与 %s 是同一客户，归原跟进人 %s",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
+		msgLagAlert:         "进度 %d%%，按计划应到 %d%%：提前提醒组长",
+		msgExtended:         "%s 把截止时间从 %s 延到 %s",
+		msgReassigned:       "%s 改派：原跟进人 %s",
+		msgReturned:         "%s 收回公海：原跟进人 %s",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -206,6 +214,10 @@ var catalog = map[Lang]*[msgCount]string{
 		msgTransferRejected: "%s: hand-over rejected",
 		msgDuplicate:        "same customer as %s: attached to its owner %s",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
+		msgLagAlert:         "progress %d%%, the plan says %d%% by now: the team lead is told early",
+		msgExtended:         "%s moved the deadline from %s to %s",
+		msgReassigned:       "reassigned by %s, away from %s",
+		msgReturned:         "returned to the open pool by %s, away from %s",
 	},
 }
 

@@ -20,6 +20,13 @@ type Schedule struct {
 	// Quiet is the local time of day in which nobody is pinged: alerts
 	// due then wait for its end.
 	Quiet QuietHours
+	// LagAlert is how far, as a share from 0 to 1, recorded progress may
+	// fall behind the plan before the deadline passes until the team lead
+	// is alerted early (see lag.go); 0 turns the rule off.
+	LagAlert float64
+	// ExtendBy is how far a supervisor's extension pushes a deadline when
+	// it names no amount.
+	ExtendBy Extension
 }
 
 // DefaultSchedule is the schedule a new installation starts with.
@@ -28,6 +35,7 @@ var DefaultSchedule = Schedule{
 	EscalateLeadAfter:    4 * time.Hour,
 	EscalateManagerAfter: 24 * time.Hour,
 	Quiet:                QuietHours{Start: 21 * 60, End: 8 * 60, On: true},
+	ExtendBy:             Extension{Days: 1},
 }
 
 // QuietHours is a daily window of local time, in minutes after midnight;
@@ -112,7 +120,8 @@ func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 		}
 		sent += n
 	}
-	return sent, nil
+	n, err := s.scanLag(ctx, now)
+	return sent + n, err
 }
 
 // remindAt is when the owner is reminded: RemindBefore ahead of the
@@ -146,6 +155,10 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 	}
 	due := *l.DueAt
 	tier := s.policy.Schedule.overdueTier(due, now)
+	lag, lagging := s.lagBehind(l, now)
+	if lagging {
+		tier = max(tier, 2)
+	}
 	if tier <= l.AlertTier && (tier > 0 || l.Reminded || now.Before(s.remindAt(l))) {
 		return 0, nil
 	}
@@ -159,6 +172,9 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		if err != nil {
 			return err
 		}
+		if lagging {
+			notices = lag.annotate(notices)
+		}
 		n = len(notices)
 		ev := LeadEvent{
 			LeadID: l.ID,
@@ -170,6 +186,9 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		}
 		if tier > 0 {
 			ev.Event, ev.Detail = EventAlerted, s.policy.Lang.say(msgOverdueTier, tier)
+		}
+		if lagging {
+			ev.Detail = s.policy.Lang.say(msgLagAlert, lag.progress, lag.planned)
 		}
 		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err

@@ -70,6 +70,9 @@ type Reader interface {
 	// RecentTierA returns the owners of the latest limit tier A
 	// assignments, newest first.
 	RecentTierA(ctx context.Context, limit int) ([]RepID, error)
+	// LagCandidates returns up to limit assigned leads as f selects them,
+	// for the scheduler's check of progress against plan.
+	LagCandidates(ctx context.Context, f LagFilter) ([]Lead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -171,6 +174,9 @@ type LeadChange struct {
 	// NewHolder clears the previous holder's progress and acceptance.
 	NewHolder bool
 	At        time.Time
+	// NewDeadline starts the scheduler's chasing of DueAt afresh: no
+	// reminder or alert sent about it yet. NewHolder implies it.
+	NewDeadline bool
 }
 
 // LeadTouch is an owner's follow-up: an acceptance, or progress.

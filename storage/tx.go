@@ -171,6 +171,9 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 			set["held_since"] = at
 		}
 	}
+	if c.NewDeadline {
+		set["reminded"], set["alert_tier"] = false, 0
+	}
 	q := t.db.WithContext(ctx).
 		Model(&leadRow{}).
 		Where("id = ? AND status = ?", int64(c.ID), string(c.From))
