@@ -9,7 +9,8 @@ import (
 )
 
 // The plan of a held lead is linear progress from the moment its owner
-// got it (HeldSince, or the decision's time) to its deadline. When the
+// got it (HeldSince, or the decision's time) or a supervisor last
+// extended it (ExtendedAt) to its deadline. When the
 // share of that time gone by exceeds the progress the owner recorded by
 // Schedule.LagAlert or more, the lead lags, and the scheduler sends the
 // overdue alerts of tiers 1 and 2 at once, before the deadline: the owner
@@ -22,7 +23,9 @@ import (
 // EscalateLeadAfter, and the manager still is after
 // EscalateManagerAfter. The rule acts only before the deadline; past it,
 // time alone sets the tier. A new deadline (an extension, a new owner)
-// starts the chasing afresh, and its plan with it.
+// starts the chasing afresh, and its plan with it: after an extension
+// the plan runs from 0% at the extension, so the owner's recorded
+// progress counts in full against it.
 
 // lagInfo is how far a lead's recorded progress is behind its plan, in
 // percent.
@@ -38,6 +41,9 @@ func (s *Service) lagBehind(l Lead, now time.Time) (lagInfo, bool) {
 		return lagInfo{}, false
 	}
 	start := l.HeldSince
+	if l.ExtendedAt != nil {
+		start = l.ExtendedAt
+	}
 	if start == nil && l.Decision != nil && !l.Decision.At.IsZero() {
 		start = &l.Decision.At
 	}
@@ -45,7 +51,7 @@ func (s *Service) lagBehind(l Lead, now time.Time) (lagInfo, bool) {
 		return lagInfo{}, false
 	}
 	share := float64(now.Sub(*start)) / float64(l.DueAt.Sub(*start))
-	info := lagInfo{progress: l.Progress, planned: int(math.Floor(share * 100))}
+	info := lagInfo{progress: l.Progress, planned: int(math.Round(share * 100))}
 	// A hair of slack, so that a lag of exactly the limit counts despite
 	// floating point.
 	return info, share-float64(l.Progress)/100 >= limit-1e-9

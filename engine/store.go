@@ -174,8 +174,9 @@ type LeadChange struct {
 	// NewHolder clears the previous holder's progress and acceptance.
 	NewHolder bool
 	At        time.Time
-	// NewDeadline starts the scheduler's chasing of DueAt afresh: no
-	// reminder or alert sent about it yet. NewHolder implies it.
+	// NewDeadline records a supervisor's extension: the scheduler's
+	// chasing of DueAt starts afresh (no reminder or alert sent about it
+	// yet), and so does the plan, at At.
 	NewDeadline bool
 }
 

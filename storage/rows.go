@@ -68,6 +68,7 @@ type leadRow struct {
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3"`
 	ClosedAmount     *float64       ``
+	ExtendedAt       *time.Time     `gorm:"precision:3"`
 }
 
 func (leadRow) TableName() string { return "leads" }
@@ -281,6 +282,7 @@ func toLeadRow(l engine.Lead) leadRow {
 		HeldSince: dbTimePtr(l.HeldSince), RecycleWarned: l.RecycleWarned,
 		CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
+		ExtendedAt: dbTimePtr(l.ExtendedAt),
 	}
 }
 
@@ -301,6 +303,7 @@ func (r leadRow) toEngine() engine.Lead {
 		HeldSince: r.HeldSince, RecycleWarned: r.RecycleWarned,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
+		ExtendedAt: r.ExtendedAt,
 	}
 }
 

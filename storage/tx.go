@@ -166,13 +166,13 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 	if c.NewHolder {
 		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
 		set["reminded"], set["alert_tier"], set["recycle_warned"] = false, 0, false
-		set["held_since"] = nil
+		set["held_since"], set["extended_at"] = nil, nil
 		if c.To == engine.StatusAssigned {
 			set["held_since"] = at
 		}
 	}
 	if c.NewDeadline {
-		set["reminded"], set["alert_tier"] = false, 0
+		set["reminded"], set["alert_tier"], set["extended_at"] = false, 0, at
 	}
 	q := t.db.WithContext(ctx).
 		Model(&leadRow{}).

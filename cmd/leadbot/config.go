@@ -77,6 +77,8 @@ type Config struct {
 		EscalateLeadAfter    time.Duration `yaml:"escalate_lead_after" env:"LEADBOT_ESCALATE_LEAD_AFTER"`
 		EscalateManagerAfter time.Duration `yaml:"escalate_manager_after" env:"LEADBOT_ESCALATE_MANAGER_AFTER"`
 		QuietHours           string        `yaml:"quiet_hours" env:"LEADBOT_QUIET_HOURS"`
+		LagAlert             float64       `yaml:"lag_alert" env:"LEADBOT_LAG_ALERT"`
+		ExtendBy             string        `yaml:"extend_by" env:"LEADBOT_EXTEND_BY"`
 	} `yaml:"scheduler"`
 	Chat struct {
 		Language       string        `yaml:"language"`
@@ -145,6 +147,10 @@ func DefaultConfig() Config {
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
 	c.Scheduler.EscalateManagerAfter = engine.DefaultSchedule.EscalateManagerAfter
 	c.Scheduler.QuietHours = "21:00-08:00"
+	// The engine leaves the lag rule off unless asked; an installation
+	// starts with it on at 20 points behind plan.
+	c.Scheduler.LagAlert = 0.2
+	c.Scheduler.ExtendBy = engine.DefaultSchedule.ExtendBy.String()
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.WeCom.APIBase = wecom.DefaultAPIBase
@@ -522,16 +528,26 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 	if _, err := engine.ParseQuietHours(sc.QuietHours); err != nil {
 		bad("scheduler.quiet_hours (LEADBOT_QUIET_HOURS)", "%v", err)
 	}
+	if sc.LagAlert < 0 || sc.LagAlert >= 1 {
+		bad("scheduler.lag_alert (LEADBOT_LAG_ALERT)",
+			"is %g; want a share from 0 (off) to below 1, such as 0.2", sc.LagAlert)
+	}
+	if _, err := engine.ParseExtension(sc.ExtendBy); err != nil {
+		bad("scheduler.extend_by (LEADBOT_EXTEND_BY)", "%v", err)
+	}
 }
 
 // schedule is when the engine chases deadlines.
 func (c Config) schedule() engine.Schedule {
 	q, _ := engine.ParseQuietHours(c.Scheduler.QuietHours)
+	ext, _ := engine.ParseExtension(c.Scheduler.ExtendBy)
 	return engine.Schedule{
 		RemindBefore:         c.Scheduler.RemindBefore,
 		EscalateLeadAfter:    c.Scheduler.EscalateLeadAfter,
 		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter,
 		Quiet:                q,
+		LagAlert:             c.Scheduler.LagAlert,
+		ExtendBy:             ext,
 	}
 }
 
