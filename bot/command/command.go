@@ -34,6 +34,11 @@ const (
 	Help     Verb = "help"
 	Accept   Verb = "accept"
 	Release  Verb = "release"
+	// Extend and Reassign are a supervisor's answers to an overdue
+	// alert; Release by someone other than the owner returns the lead to
+	// the pool.
+	Extend   Verb = "extend"
+	Reassign Verb = "reassign"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
@@ -60,9 +65,13 @@ type Command struct {
 	Outcome engine.Outcome
 	// Amount is the deal size in yuan that Done may give, nil if none.
 	Amount *float64
-	// Target is whom Transfer hands the lead to: the next word, full-width
-	// forms folded, without "@".
+	// Target is whom Transfer or Reassign hands the lead to: the next
+	// word, full-width forms folded, without "@". Reassign may leave it
+	// "", for the router to choose.
 	Target string
+	// Extension is how far Extend moves the deadline; nil for the
+	// configured default.
+	Extension *engine.Extension
 	// Kind is what Dispute is about: DisputeOwnership unless the user
 	// named another kind.
 	Kind engine.DisputeKind
@@ -102,6 +111,9 @@ const (
 	CodeMissingTarget Code = "missing_target"
 	// CodeMissingReason means Dispute was given no reason.
 	CodeMissingReason Code = "missing_reason"
+	// CodeBadExtension means the length Extend was given is not working
+	// days or business hours ("2d", "4h", "2天", "4小时").
+	CodeBadExtension Code = "bad_extension"
 )
 
 // Key returns the catalogue key of the answer to the code. Its template

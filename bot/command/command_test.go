@@ -238,7 +238,32 @@ var parseTests = []struct {
 	{"release with reason", "退回 12 客户暂时不需要",
 		Command{Verb: Release, Lead: 12, Note: "客户暂时不需要", Lang: zh}},
 	{"release english", "release 12", Command{Verb: Release, Lead: 12, Lang: en}},
+	{"return english", "return 12", Command{Verb: Release, Lead: 12, Lang: en}},
+
+	{"extend by default", "延期 12", Command{Verb: Extend, Lead: 12, Lang: zh}},
+	{"extend days", "延期 12 2d", Command{Verb: Extend, Lead: 12, Extension: days(2), Lang: zh}},
+	{"extend chinese days", "延期 12 2天 客户出差",
+		Command{Verb: Extend, Lead: 12, Extension: days(2), Note: "客户出差", Lang: zh}},
+	{"extend unit apart", "延期#12 4 小时", Command{Verb: Extend, Lead: 12, Extension: hours(4), Lang: zh}},
+	{"extend working days", "延期 12 3个工作日",
+		Command{Verb: Extend, Lead: 12, Extension: days(3), Lang: zh}},
+	{"extend bare number", "extend 12 2 waiting for the budget",
+		Command{Verb: Extend, Lead: 12, Extension: days(2), Note: "waiting for the budget", Lang: en}},
+	{"extend hours english", "extend L12 4h", Command{Verb: Extend, Lead: 12, Extension: hours(4), Lang: en}},
+	{"extend full width", "延期 １２ ２ｄ", Command{Verb: Extend, Lead: 12, Extension: days(2), Lang: zh}},
+	{"extend note with a number", "延期 12 3家竞品在比价",
+		Command{Verb: Extend, Lead: 12, Note: "3家竞品在比价", Lang: zh}},
+	{"extend note only", "延期 12 客户出差", Command{Verb: Extend, Lead: 12, Note: "客户出差", Lang: zh}},
+
+	{"reassign by router", "改派 12", Command{Verb: Reassign, Lead: 12, Lang: zh}},
+	{"reassign named", "改派 12 @张三 熟悉客户",
+		Command{Verb: Reassign, Lead: 12, Target: "张三", Note: "熟悉客户", Lang: zh}},
+	{"reassign english", "reassign 12 to alice",
+		Command{Verb: Reassign, Lead: 12, Target: "alice", Lang: en}},
 }
+
+func days(n int) *engine.Extension  { return &engine.Extension{Days: n} }
+func hours(n int) *engine.Extension { return &engine.Extension{Hours: n} }
 
 // errorTests are texts that are not commands, with what Parse says.
 var errorTests = []struct {
@@ -311,6 +336,12 @@ var errorTests = []struct {
 	{"transfer at only", "转交 12 @", Error{Code: CodeMissingTarget, Verb: Transfer, Lang: zh}},
 	{"transfer to nobody", "transfer 12 to",
 		Error{Code: CodeMissingTarget, Verb: Transfer, Lang: en}},
+
+	{"extend in weeks", "extend 12 2w", Error{Code: CodeBadExtension, Verb: Extend, Lang: en, Arg: "2w"}},
+	{"extend zero", "延期 12 0d", Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "0d"}},
+	{"extend huge", "延期 12 99999999999999999999天",
+		Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "99999999999999999999"}},
+	{"reassign at only", "改派 12 @", Error{Code: CodeMissingTarget, Verb: Reassign, Lang: zh}},
 
 	{"dispute without reason", "申诉 12", Error{Code: CodeMissingReason, Verb: Dispute, Lang: zh}},
 	{"dispute kind only", "申诉 12 提成", Error{Code: CodeMissingReason, Verb: Dispute, Lang: zh}},
@@ -385,10 +416,11 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release}
+		Show, Help, Accept, Release, Extend, Reassign}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
-		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason}
+		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
+		CodeBadExtension}
 )
 
 // forms are the words of each verb that the help text must show.
@@ -398,6 +430,7 @@ var forms = map[Verb][2]string{
 	Transfer: {"转交", "transfer"}, Dispute: {"申诉", "dispute"},
 	Show: {"详情", "show"}, Help: {"帮助", "help"},
 	Accept: {"接受", "accept"}, Release: {"退回", "release"},
+	Extend: {"延期", "extend"}, Reassign: {"改派", "reassign"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {
