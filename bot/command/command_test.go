@@ -245,6 +245,8 @@ var parseTests = []struct {
 	{"extend chinese days", "延期 12 2天 客户出差",
 		Command{Verb: Extend, Lead: 12, Extension: days(2), Note: "客户出差", Lang: zh}},
 	{"extend unit apart", "延期#12 4 小时", Command{Verb: Extend, Lead: 12, Extension: hours(4), Lang: zh}},
+	{"extend a week", "延期 12 1周", Command{Verb: Extend, Lead: 12, Extension: days(5), Lang: zh}},
+	{"extend weeks english", "extend 12 2w", Command{Verb: Extend, Lead: 12, Extension: days(10), Lang: en}},
 	{"extend working days", "延期 12 3个工作日",
 		Command{Verb: Extend, Lead: 12, Extension: days(3), Lang: zh}},
 	{"extend bare number", "extend 12 2 waiting for the budget",
@@ -337,7 +339,7 @@ var errorTests = []struct {
 	{"transfer to nobody", "transfer 12 to",
 		Error{Code: CodeMissingTarget, Verb: Transfer, Lang: en}},
 
-	{"extend in weeks", "extend 12 2w", Error{Code: CodeBadExtension, Verb: Extend, Lang: en, Arg: "2w"}},
+	{"extend in months", "extend 12 2m", Error{Code: CodeBadExtension, Verb: Extend, Lang: en, Arg: "2m"}},
 	{"extend zero", "延期 12 0d", Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "0d"}},
 	{"extend huge", "延期 12 99999999999999999999天",
 		Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "99999999999999999999"}},

@@ -344,16 +344,18 @@ func (p *parser) transfer() error {
 	return nil
 }
 
-// extensionUnits maps the words of a length to an extension of one.
+// extensionUnits maps the words of a length to an extension of one; a
+// week is five working days.
 var extensionUnits = map[string]engine.Extension{
 	"d": {Days: 1}, "day": {Days: 1}, "days": {Days: 1},
 	"天": {Days: 1}, "日": {Days: 1}, "工作日": {Days: 1}, "个工作日": {Days: 1},
+	"w": {Days: 5}, "week": {Days: 5}, "weeks": {Days: 5}, "周": {Days: 5}, "星期": {Days: 5},
 	"h": {Hours: 1}, "hour": {Hours: 1}, "hours": {Hours: 1},
 	"小时": {Hours: 1}, "个小时": {Hours: 1}, "钟头": {Hours: 1},
 }
 
 // extend reads an optional length and then an optional note. A length
-// is a number with a unit ("2d", "2天", "4 小时"); a number alone counts
+// is a number with a unit ("2d", "2天", "1周", "4 小时"); a number alone counts
 // working days. A number glued to other words ("3家竞品") starts the
 // note.
 func (p *parser) extend() error {
