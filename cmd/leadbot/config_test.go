@@ -85,6 +85,10 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "LEADBOT_DINGTALK_CLIENT_SECRET"},
 		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
 			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
+		{name: "lag alert of all", env: map[string]string{"LEADBOT_LAG_ALERT": "1"},
+			want: "scheduler.lag_alert (LEADBOT_LAG_ALERT): is 1; want a share"},
+		{name: "extend by weeks", env: map[string]string{"LEADBOT_EXTEND_BY": "1w"},
+			want: "scheduler.extend_by (LEADBOT_EXTEND_BY): extension: \"1w\" is not an extension"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "file type", file: "database:\n  max_open_conns: lots\n", want: "cannot unmarshal"},
 	}
