@@ -353,7 +353,8 @@ func (c *Core) reassign(
 			return c.failure(ctx, me, cmd.Lead, err, lang, clicked)
 		}
 		if !ok {
-			return Reply{Text: i18n.T(lang, "transfer.unknown_target", i18n.Args{"name": cmd.Target})}
+			args := i18n.Args{"name": cmd.Target}
+			return Reply{Text: i18n.T(lang, "transfer.unknown_target", args)}
 		}
 		to = r
 	}

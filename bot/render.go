@@ -371,7 +371,8 @@ func (r *Renderer) chaseCard(
 	if n.Kind == engine.NoticeAlert && n.Args["planned"] != "" {
 		// Progress lags the plan: the alert came before the deadline.
 		key = map[string]string{"1": "alert.lag_owner.title", "2": "alert.lag_lead.title"}[n.Text]
-		body, args["progress"], args["planned"] = "alert.lag_body", n.Args["progress"], n.Args["planned"]
+		body = "alert.lag_body"
+		args["progress"], args["planned"] = n.Args["progress"], n.Args["planned"]
 	}
 	c.Key = fmt.Sprintf("%s:%s:%s", n.Kind, c.Key, n.Text)
 	c.Title = i18n.T(lang, key, args)

@@ -118,26 +118,7 @@ func (s *Service) Extend(
 		if !ok {
 			return conflict("not_assigned", "lead %s changed hands meanwhile", id)
 		}
-		old := "-"
-		if l.DueAt != nil {
-			old = l.DueAt.UTC().Format(time.RFC3339)
-		}
-		newDue := due.UTC().Format(time.RFC3339)
-		ev := LeadEvent{LeadID: id, At: now, Event: EventExtended, Actor: Actor(by),
-			RepID: owner.ID,
-			Detail: withNote(s.policy.Lang.say(msgExtended, displayName(r), old, newDue),
-				note)}
-		if err := tx.AppendEvents(ctx, ev); err != nil {
-			return err
-		}
-		entry := AuditEntry{At: now, Actor: Actor(by), Action: "lead.extended",
-			Subject: id.String(), Detail: fmt.Sprintf("due %s to %s (%s)", old, newDue, e)}
-		if err := tx.Audit(ctx, entry); err != nil {
-			return err
-		}
-		told := toldOwner(l, owner, "intervene.extended", r, now)
-		told.Args["due"] = due.In(repZone(owner)).Format("01-02 15:04")
-		if err := tx.Enqueue(ctx, told, changedNotice(id, now)); err != nil {
+		if err := s.recordExtension(ctx, tx, l, owner, r, e, due, note, now); err != nil {
 			return err
 		}
 		logs.add("deadline extended", slog.String("lead_id", id.String()),
@@ -149,13 +130,51 @@ func (s *Service) Extend(
 	return out, err
 }
 
+// recordExtension writes the history and audit lines of an extension
+// and tells the owner of the new deadline.
+func (s *Service) recordExtension(
+	ctx context.Context,
+	tx Tx,
+	l Lead,
+	owner, by Rep,
+	e Extension,
+	due time.Time,
+	note string,
+	now time.Time,
+) error {
+	old := "-"
+	if l.DueAt != nil {
+		old = l.DueAt.UTC().Format(time.RFC3339)
+	}
+	newDue := due.UTC().Format(time.RFC3339)
+	ev := LeadEvent{LeadID: l.ID, At: now, Event: EventExtended, Actor: Actor(by.ID),
+		RepID:  owner.ID,
+		Detail: withNote(s.policy.Lang.say(msgExtended, displayName(by), old, newDue), note)}
+	if err := tx.AppendEvents(ctx, ev); err != nil {
+		return err
+	}
+	entry := AuditEntry{At: now, Actor: Actor(by.ID), Action: "lead.extended",
+		Subject: l.ID.String(), Detail: fmt.Sprintf("due %s to %s (%s)", old, newDue, e)}
+	if err := tx.Audit(ctx, entry); err != nil {
+		return err
+	}
+	told := toldOwner(l, owner, "intervene.extended", by, now)
+	told.Args["due"] = due.In(repZone(owner)).Format("01-02 15:04")
+	return tx.Enqueue(ctx, told, changedNotice(l.ID, now))
+}
+
 // Reassign takes a held lead from its owner and gives it to to or, when
 // to is "", to the rep the router chooses among the others, so that the
 // decision log says why. The new owner needs room and gets a fresh
 // first-touch deadline. Besides the errors of Extend: nobody else
 // fitting with room is Conflict (code no_fit), a full receiver
 // OverCapacity, an unknown one Invalid (code unknown_rep).
-func (s *Service) Reassign(ctx context.Context, id LeadID, by, to RepID, note string) (Lead, error) {
+func (s *Service) Reassign(
+	ctx context.Context,
+	id LeadID,
+	by, to RepID,
+	note string,
+) (Lead, error) {
 	if err := checkIntervention(note, nil); err != nil {
 		return Lead{}, err
 	}
@@ -222,13 +241,20 @@ func (s *Service) routeAway(ctx context.Context, tx Tx, mv *move, now time.Time)
 }
 
 // namedReceiver checks the rep a supervisor named.
-func (s *Service) namedReceiver(ctx context.Context, tx Tx, mv *move, to RepID, now time.Time) error {
+func (s *Service) namedReceiver(
+	ctx context.Context,
+	tx Tx,
+	mv *move,
+	to RepID,
+	now time.Time,
+) error {
 	recv, err := s.claimant(ctx, tx, to)
 	if err != nil {
 		return err
 	}
 	if recv.ID == mv.from.ID {
-		return conflict("same_owner", "lead %s already belongs to %s", mv.lead.ID, displayName(recv))
+		return conflict("same_owner", "lead %s already belongs to %s",
+			mv.lead.ID, displayName(recv))
 	}
 	mv.to = recv
 	mv.decision = Decision{Strategy: "reassign", RepID: recv.ID, Load: recv.OpenTasks, At: now,
@@ -239,7 +265,12 @@ func (s *Service) namedReceiver(ctx context.Context, tx Tx, mv *move, to RepID, 
 // ReturnToPool takes a held lead from its owner back to the open pool,
 // freeing the owner's capacity; the reps who may claim it are told. Its
 // errors are those of Extend.
-func (s *Service) ReturnToPool(ctx context.Context, id LeadID, by RepID, note string) (Lead, error) {
+func (s *Service) ReturnToPool(
+	ctx context.Context,
+	id LeadID,
+	by RepID,
+	note string,
+) (Lead, error) {
 	if err := checkIntervention(note, nil); err != nil {
 		return Lead{}, err
 	}
@@ -283,7 +314,12 @@ func (s *Service) ReturnToPool(ctx context.Context, id LeadID, by RepID, note st
 // owner, and checks that the rep supervises the owner: a team lead or
 // manager of the owner's team, or the dispute arbiter, and not the
 // owner.
-func (s *Service) supervised(ctx context.Context, tx Tx, id LeadID, by RepID) (Rep, Lead, Rep, error) {
+func (s *Service) supervised(
+	ctx context.Context,
+	tx Tx,
+	id LeadID,
+	by RepID,
+) (Rep, Lead, Rep, error) {
 	r, err := actorRep(ctx, tx, by)
 	if err != nil {
 		return Rep{}, Lead{}, Rep{}, err
@@ -343,8 +379,9 @@ func (s *Service) moveHeld(ctx context.Context, tx Tx, mv move, now time.Time) (
 	l, from, to := mv.lead, mv.from, mv.to
 	due := s.firstTouch(l.Tier, to, now)
 	d := mv.decision
-	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusAssigned,
-		FromAssignee: from.ID, Assignee: to.ID, DueAt: &due, Decision: &d, NewHolder: true, At: now})
+	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned,
+		To: StatusAssigned, FromAssignee: from.ID, Assignee: to.ID, DueAt: &due,
+		Decision: &d, NewHolder: true, At: now})
 	if err != nil {
 		return Lead{}, err
 	}
@@ -411,8 +448,12 @@ func toldOwner(l Lead, owner Rep, key string, by Rep, now time.Time) Notice {
 		LeadID: l.ID,
 		To:     owner.ID,
 		Text:   key,
-		Args:   map[string]string{"lead": l.ID.String(), "company": l.Company, "by": displayName(by)},
-		At:     now,
+		Args: map[string]string{
+			"lead":    l.ID.String(),
+			"company": l.Company,
+			"by":      displayName(by),
+		},
+		At: now,
 	}
 }
 

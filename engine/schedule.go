@@ -20,9 +20,9 @@ type Schedule struct {
 	// Quiet is the local time of day in which nobody is pinged: alerts
 	// due then wait for its end.
 	Quiet QuietHours
-	// LagAlert is how far, as a share from 0 to 1, recorded progress may
-	// fall behind the plan before the deadline passes until the team lead
-	// is alerted early (see lag.go); 0 turns the rule off.
+	// LagAlert is the share, from 0 to 1, by which recorded progress may
+	// trail the plan before the deadline: at that lag or more the owner
+	// and the team lead are alerted early (see lag.go). 0 turns it off.
 	LagAlert float64
 	// ExtendBy is how far a supervisor's extension pushes a deadline when
 	// it names no amount.

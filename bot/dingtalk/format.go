@@ -119,8 +119,8 @@ var typed = map[i18n.Lang]map[string]string{
 	i18n.EN: {
 		bot.ActClaim: "claim %s", bot.ActAccept: "accept %s", bot.ActRelease: "release %s",
 		bot.ActProgress: "progress %s 40", bot.ActWon: "done %s won", bot.ActLost: "done %s lost",
-		bot.ActDispute: "dispute %s reason", bot.ActExtend: "extend %s", bot.ActReassign: "reassign %s",
-		bot.ActReturn: "return %s",
+		bot.ActDispute: "dispute %s reason", bot.ActExtend: "extend %s",
+		bot.ActReassign: "reassign %s", bot.ActReturn: "return %s",
 	},
 }
 
