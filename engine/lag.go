@@ -8,13 +8,13 @@ import (
 	"time"
 )
 
-// The plan of a held lead is linear progress from the moment its owner
-// got it (HeldSince, or the decision's time) or a supervisor last
-// extended it (ExtendedAt) to its deadline. When the
-// share of that time gone by exceeds the progress the owner recorded by
-// Schedule.LagAlert or more, the lead lags, and the scheduler sends the
-// overdue alerts of tiers 1 and 2 at once, before the deadline: the owner
-// and the team lead hear together why ("进度 30%，按计划应到 55%").
+// The plan of a held lead is linear progress from 0% when its owner got
+// it (HeldSince, or the decision's time) or a supervisor last extended
+// it (ExtendedAt) to 100% at its deadline. When the share of that time
+// gone by exceeds the progress the owner recorded by Schedule.LagAlert
+// or more, the lead lags, and the scheduler sends the overdue alerts of
+// tiers 1 and 2 at once, before the deadline: the owner and the team
+// lead hear together why ("进度 30%，按计划应到 55%").
 //
 // The rule keeps the chasing of a deadline what it was, one step per
 // tier: a lag alert records tier 2 as sent, so it also stands for the
