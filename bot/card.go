@@ -65,6 +65,11 @@ const (
 	ActDisputeApprove = "dapprove"
 	ActDisputeReject  = "dreject"
 	ActDisputeSplit   = "dsplit"
+	// A supervisor's answers to an overdue alert: extend the deadline by
+	// the default, reassign to the router's choice, return to the pool.
+	ActExtend   = "extend"
+	ActReassign = "reassign"
+	ActReturn   = "return"
 )
 
 // action builds a button's action string.

@@ -96,8 +96,12 @@ func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
 		cmd.Verb = command.Claim
 	case ActAccept:
 		cmd.Verb = command.Accept
-	case ActRelease:
+	case ActRelease, ActReturn:
 		cmd.Verb = command.Release
+	case ActExtend:
+		cmd.Verb = command.Extend
+	case ActReassign:
+		cmd.Verb = command.Reassign
 	case ActWon, ActLost:
 		cmd.Verb, cmd.Outcome = command.Done, engine.Outcome(verb)
 	case ActProgress:
@@ -144,7 +148,11 @@ func (c *Core) run(
 	case command.Accept:
 		l, err = c.svc.Accept(ctx, id, me)
 	case command.Release:
-		l, err = c.svc.Release(ctx, id, me)
+		l, err = c.release(ctx, id, me, cmd.Note)
+	case command.Extend:
+		l, err = c.svc.Extend(ctx, id, me, cmd.Extension, cmd.Note)
+	case command.Reassign:
+		return c.reassign(ctx, in, cmd, lang, clicked)
 	case command.Progress:
 		l, err = c.svc.Progress(ctx, id, me, cmd.Percent, cmd.Note)
 	case command.Done:
@@ -188,6 +196,8 @@ func (c *Core) success(
 		key = "accept.ok"
 	case command.Release:
 		key = "release.ok"
+	case command.Extend:
+		key = "extend.ok"
 	case command.Progress:
 		key = "progress.ok"
 	case command.Done:
@@ -260,6 +270,9 @@ var failureKeys = map[string]string{
 	"missing_field":    "parse.missing_reason",
 	"claim_limit":      "lead.claim_limit",
 	"reclaim_cooldown": "lead.cooldown",
+	"not_supervisor":   "lead.not_supervisor",
+	"bad_extension":    "extend.bad",
+	"no_fit":           "reassign.no_fit",
 }
 
 func (c *Core) failureKey(err error, clicked bool) string {

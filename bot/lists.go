@@ -340,3 +340,57 @@ func forbidden(me engine.Rep, lang i18n.Lang) Reply {
 	role := i18n.T(lang, "role."+string(me.Role), nil)
 	return Reply{Text: i18n.T(lang, "error.forbidden", i18n.Args{"role": role})}
 }
+
+// release gives a lead back to the pool: the owner's own release, or a
+// supervisor returning someone else's lead.
+func (c *Core) release(
+	ctx context.Context,
+	id engine.LeadID,
+	me engine.RepID,
+	note string,
+) (engine.Lead, error) {
+	l, err := c.svc.Lead(ctx, id)
+	if err == nil && l.Status == engine.StatusAssigned && l.Assignee != me {
+		return c.svc.ReturnToPool(ctx, id, me, note)
+	}
+	return c.svc.Release(ctx, id, me)
+}
+
+// reassign gives a late lead to the rep named, or to the router's
+// choice when none is.
+func (c *Core) reassign(
+	ctx context.Context,
+	in Inbound,
+	cmd command.Command,
+	lang i18n.Lang,
+	clicked bool,
+) Reply {
+	me := in.User
+	var to engine.Rep
+	if cmd.Target != "" {
+		r, ok, err := c.findRep(ctx, cmd.Target)
+		if err != nil {
+			return c.failure(ctx, me, cmd.Lead, err, lang, clicked)
+		}
+		if !ok {
+			args := i18n.Args{"name": cmd.Target}
+			return Reply{Text: i18n.T(lang, "transfer.unknown_target", args)}
+		}
+		to = r
+	}
+	l, err := c.svc.Reassign(ctx, cmd.Lead, me.ID, to.ID, cmd.Note)
+	if engine.CodeOf(err) == "over_capacity" {
+		return Reply{Text: i18n.T(lang, "transfer.receiver_full", i18n.Args{"name": to.Name,
+			"open": to.OpenTasks, "capacity": to.Capacity, "lead": cmd.Lead.String()})}
+	}
+	if err != nil {
+		return c.failure(ctx, me, cmd.Lead, err, lang, clicked)
+	}
+	c.log.Info("chat command", slog.String("platform", in.Platform),
+		slog.String("rep_id", string(me.ID)),
+		slog.String("command", string(cmd.Verb)), slog.String("lead_id", l.ID.String()))
+	name := c.render.name(ctx, l.Assignee)
+	card, _ := c.render.LeadCard(ctx, l, me)
+	return Reply{Text: i18n.T(lang, "reassign.ok", i18n.Args{"lead": l.ID.String(), "name": name}),
+		Card: card}
+}

@@ -353,8 +353,10 @@ func (r *Renderer) transferCard(
 }
 
 // chaseCard draws a deadline reminder or an overdue alert: the lead as
-// it stands, titled for its tier. An owner keeps the buttons of their
-// card; a team lead or manager may give the lead back to the pool.
+// it stands, titled for its tier, or for the lag behind plan that sent it
+// early. An owner keeps the buttons of their card; a team lead or
+// manager may extend the deadline, reassign the lead or return it to the
+// pool.
 func (r *Renderer) chaseCard(
 	ctx context.Context,
 	l engine.Lead,
@@ -373,27 +375,37 @@ func (r *Renderer) chaseCard(
 		args["due"] = l.DueAt.In(r.zone(to)).Format("01-02 15:04")
 		args["overdue"] = overdueText(r.clock.Now().Sub(*l.DueAt), lang)
 	}
-	key := "remind.title"
+	key, body := "remind.title", "remind.body"
 	if n.Kind == engine.NoticeAlert {
 		key = map[string]string{"1": "alert.owner.title", "2": "alert.lead.title"}[n.Text]
 		if key == "" {
 			key = "alert.manager.title"
 		}
+		body = "alert.body"
+	}
+	if n.Kind == engine.NoticeAlert && n.Args["planned"] != "" {
+		// Progress lags the plan: the alert came before the deadline.
+		key = map[string]string{"1": "alert.lag_owner.title", "2": "alert.lag_lead.title"}[n.Text]
+		body = "alert.lag_body"
+		args["progress"], args["planned"] = n.Args["progress"], n.Args["planned"]
 	}
 	c.Key = fmt.Sprintf("%s:%s:%s", n.Kind, c.Key, n.Text)
 	c.Title = i18n.T(lang, key, args)
 	if l.Status == engine.StatusAssigned && l.Assignee != to.ID && to.Role != engine.RoleRep {
-		// TODO: extend and reassign buttons beside giving the lead back.
 		c.Closed, c.State = false, ""
-		c.Buttons = []Button{
-			{Label: i18n.T(lang, "button.release", nil), Action: action(ActRelease, l.ID)},
-		}
-	}
-	body := "remind.body"
-	if n.Kind == engine.NoticeAlert {
-		body = "alert.body"
+		c.Buttons = supervisorButtons(l, lang)
 	}
 	return Message{Text: i18n.T(lang, body, args), Card: c}, nil
+}
+
+// supervisorButtons are what a team lead or manager may do about a late
+// lead of someone in their team.
+func supervisorButtons(l engine.Lead, lang i18n.Lang) []Button {
+	return []Button{
+		{Label: i18n.T(lang, "button.extend", nil), Action: action(ActExtend, l.ID), Primary: true},
+		{Label: i18n.T(lang, "button.reassign", nil), Action: action(ActReassign, l.ID)},
+		{Label: i18n.T(lang, "button.release", nil), Action: action(ActReturn, l.ID)},
+	}
 }
 
 // overdueText says how late something is, in whole hours or days.

@@ -264,8 +264,7 @@ func (s *Service) handOver(
 	by RepID,
 	now time.Time,
 ) (Lead, error) {
-	due := s.firstTouch(l.Tier, to, now)
-	d := &Decision{
+	d := Decision{
 		Strategy: "transfer",
 		RepID:    to.ID,
 		Load:     to.OpenTasks,
@@ -275,37 +274,8 @@ func (s *Service) handOver(
 			s.policy.Lang.say(msgLoad, to.OpenTasks+1, to.Capacity),
 		},
 	}
-	keepArm(l.Decision, d)
-	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned, To: StatusAssigned,
-		FromAssignee: from.ID, Assignee: to.ID, DueAt: &due, Decision: d, NewHolder: true, At: now})
-	if err != nil {
-		return Lead{}, err
-	}
-	if !ok {
-		return Lead{}, conflict("not_assigned", "lead %s changed hands meanwhile", l.ID)
-	}
-	if ok, err := tx.ReserveCapacity(ctx, to.ID, now); err != nil {
-		return Lead{}, err
-	} else if !ok {
-		return Lead{}, overCapacity(to)
-	}
-	if err := warnLoad(ctx, tx, to.ID, to.OpenTasks, to.Capacity, now); err != nil {
-		return Lead{}, err
-	}
-	if err := tx.ReleaseCapacity(ctx, from.ID); err != nil {
-		return Lead{}, err
-	}
-	if err := tx.EndOwnership(ctx, l.ID, now, "transferred"); err != nil {
-		return Lead{}, err
-	}
-	l.Assignee, l.Decision, l.DueAt = to.ID, d, &due
-	if err := s.recordOwnerChange(ctx, tx, l, EventTransferred, Actor(by), now); err != nil {
-		return Lead{}, err
-	}
-	if err := tx.Enqueue(ctx, assignedNotice(l, now), changedNotice(l.ID, now)); err != nil {
-		return Lead{}, err
-	}
-	return tx.Lead(ctx, l.ID)
+	return s.moveHeld(ctx, tx, move{lead: l, from: from, to: to, decision: d,
+		how: EventTransferred, end: "transferred", by: by}, now)
 }
 
 // FileDispute records a rep's challenge of a lead's ownership or

@@ -92,6 +92,10 @@ const (
 	msgCadenceBehind
 	msgSilence
 	msgTieOne
+	msgLagAlert
+	msgExtended
+	msgReassigned
+	msgReturned
 	msgCount
 )
 
@@ -162,6 +166,10 @@ var catalog = map[Lang]*[msgCount]string{
 		msgSilence:          "已连续 %d 天没有跟进（上次 %s）",
 		msgProtected:        "老客户保护期：%s 自 %s 起跟进该客户，保护期至 %s，归属不变",
 		msgTieOne:           "与 %s 并列，按线索编号随机选定，结果可复现",
+		msgLagAlert:         "进度 %d%%，按计划应到 %d%%：提前提醒组长",
+		msgExtended:         "%s 把截止时间从 %s 延到 %s",
+		msgReassigned:       "%s 改派：原跟进人 %s",
+		msgReturned:         "%s 收回公海：原跟进人 %s",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -233,6 +241,10 @@ var catalog = map[Lang]*[msgCount]string{
 		msgSilence:          "no touch for %d days (last %s)",
 		msgProtected:        "existing-customer protection: %s has held this customer since %s, protected until %s; ownership stays",
 		msgTieOne:           "tied with %s; broken at random, seeded by the lead's id so it is reproducible",
+		msgLagAlert:         "progress %d%%, the plan says %d%% by now: the team lead is told early",
+		msgExtended:         "%s moved the deadline from %s to %s",
+		msgReassigned:       "reassigned by %s, away from %s",
+		msgReturned:         "returned to the open pool by %s, away from %s",
 	},
 }
 

@@ -20,6 +20,13 @@ type Schedule struct {
 	// Quiet is the local time of day in which nobody is pinged: alerts
 	// due then wait for its end.
 	Quiet QuietHours
+	// LagAlert is the share, from 0 to 1, by which recorded progress may
+	// trail the plan before the deadline: at that lag or more the owner
+	// and the team lead are alerted early (see lag.go). 0 turns it off.
+	LagAlert float64
+	// ExtendBy is how far a supervisor's extension pushes a deadline when
+	// it names no amount.
+	ExtendBy Extension
 }
 
 // DefaultSchedule is the schedule a new installation starts with.
@@ -28,6 +35,7 @@ var DefaultSchedule = Schedule{
 	EscalateLeadAfter:    4 * time.Hour,
 	EscalateManagerAfter: 24 * time.Hour,
 	Quiet:                QuietHours{Start: 21 * 60, End: 8 * 60, On: true},
+	ExtendBy:             Extension{Days: 1},
 }
 
 // QuietHours is a daily window of local time, in minutes after midnight;
@@ -124,10 +132,14 @@ func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 		}
 		sent += n
 	}
-	if len(held) == 0 {
-		return sent, nil
+	if len(held) > 0 {
+		n, err := s.chaseFolded(ctx, held, folded, now)
+		sent += n
+		if err != nil {
+			return sent, err
+		}
 	}
-	n, err := s.chaseFolded(ctx, held, folded, now)
+	n, err := s.scanLag(ctx, now)
 	return sent + n, err
 }
 
@@ -163,6 +175,9 @@ func (s *Service) chaseTier(l Lead, now time.Time) (int, bool) {
 		return 0, false
 	}
 	tier := s.policy.Schedule.overdueTier(*l.DueAt, now)
+	if _, lagging := s.lagBehind(l, now); lagging {
+		tier = max(tier, 2)
+	}
 	if tier <= l.AlertTier && (tier > 0 || l.Reminded || now.Before(s.remindAt(l))) {
 		return 0, false
 	}
@@ -175,6 +190,7 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		return 0, nil
 	}
 	due := *l.DueAt
+	lag, lagging := s.lagBehind(l, now)
 	var n int
 	err := s.update(ctx, func(tx Tx, logs *logQueue) error {
 		ok, err := tx.MarkChased(ctx, l.ID, due, tier)
@@ -185,8 +201,15 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		if err != nil {
 			return err
 		}
+		if lagging {
+			notices = lag.annotate(notices)
+		}
 		n = len(notices)
-		if err := tx.AppendEvents(ctx, s.chaseEvent(l, tier, now)); err != nil {
+		ev := s.chaseEvent(l, tier, now)
+		if lagging {
+			ev.Detail = s.policy.Lang.say(msgLagAlert, lag.progress, lag.planned)
+		}
+		if err := tx.AppendEvents(ctx, ev); err != nil {
 			return err
 		}
 		logs.add(

@@ -105,6 +105,9 @@ type Reader interface {
 	// LastHolders returns, of the given leads, who held each last; a
 	// lead nobody ever held is missing from the map.
 	LastHolders(ctx context.Context, ids []LeadID) (map[LeadID]RepID, error)
+	// LagCandidates returns up to limit assigned leads as f selects them,
+	// for the scheduler's check of progress against plan.
+	LagCandidates(ctx context.Context, f LagFilter) ([]Lead, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -236,6 +239,10 @@ type LeadChange struct {
 	// NewHolder clears the previous holder's progress and acceptance.
 	NewHolder bool
 	At        time.Time
+	// NewDeadline records a supervisor's extension: the scheduler's
+	// chasing of DueAt starts afresh (no reminder or alert sent about it
+	// yet), and so does the plan, at At.
+	NewDeadline bool
 }
 
 // LeadTouch is an owner's follow-up: an acceptance, or progress.

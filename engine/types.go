@@ -221,6 +221,10 @@ type Lead struct {
 	UpdatedAt    time.Time
 	ClosedAt     *time.Time
 	ClosedAmount *float64
+	// ExtendedAt is when a supervisor last moved the current holder's
+	// deadline, nil if never; the plan progress is measured against
+	// restarts there.
+	ExtendedAt *time.Time
 }
 
 // Decision records why a lead went where it went, in words a manager can

@@ -259,6 +259,28 @@ func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]en
 	return out, nil
 }
 
+func (r reader) LagCandidates(ctx context.Context, f engine.LagFilter) ([]engine.Lead, error) {
+	var rows []leadRow
+	after := dbTime(f.DueAfter)
+	err := r.db.WithContext(ctx).
+		Where("status = ? AND due_at >= ?", string(engine.StatusAssigned), after).
+		Where("due_at > ? OR id > ?", after, int64(f.AfterID)).
+		Where("alert_tier < ? AND progress <= ?", f.BelowTier, f.MaxProgress).
+		Order("due_at").
+		Order("id").
+		Limit(f.Limit).
+		Find(&rows).
+		Error
+	if err != nil {
+		return nil, wrapf(err, "list held leads for the lag check")
+	}
+	out := make([]engine.Lead, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEngine()
+	}
+	return out, nil
+}
+
 func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Dispute, error) {
 	var row disputeRow
 	err := r.db.WithContext(ctx).Where("id = ?", int64(id)).Take(&row).Error

@@ -71,6 +71,7 @@ type leadRow struct {
 	ClosedAmount     *float64       ``
 	TargetCloseAt    *time.Time     `gorm:"precision:3"`
 	CadenceAt        *time.Time     `gorm:"precision:3;index:idx_leads_cadence,priority:2"`
+	ExtendedAt       *time.Time     `gorm:"precision:3"`
 }
 
 func (leadRow) TableName() string { return "leads" }
@@ -301,6 +302,7 @@ func toLeadRow(l engine.Lead) leadRow {
 		CreatedAt: dbTime(l.CreatedAt),
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
 		TargetCloseAt: dbTimePtr(l.TargetClose), CadenceAt: cadenceStart(l),
+		ExtendedAt: dbTimePtr(l.ExtendedAt),
 	}
 }
 
@@ -331,6 +333,7 @@ func (r leadRow) toEngine() engine.Lead {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
 		TargetClose: r.TargetCloseAt, CadenceAt: r.CadenceAt,
+		ExtendedAt: r.ExtendedAt,
 	}
 }
 

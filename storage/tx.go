@@ -167,10 +167,13 @@ func (t *tx) TransitionLead(ctx context.Context, c engine.LeadChange) (bool, err
 	if c.NewHolder {
 		set["progress"], set["accepted_at"], set["touched_at"] = 0, nil, nil
 		set["reminded"], set["alert_tier"], set["recycle_warned"] = false, 0, false
-		set["held_since"], set["cadence_at"] = nil, nil
+		set["held_since"], set["cadence_at"], set["extended_at"] = nil, nil, nil
 		if c.To == engine.StatusAssigned {
 			set["held_since"], set["cadence_at"] = at, at
 		}
+	}
+	if c.NewDeadline {
+		set["reminded"], set["alert_tier"], set["extended_at"] = false, 0, at
 	}
 	q := t.db.WithContext(ctx).
 		Model(&leadRow{}).

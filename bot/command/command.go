@@ -39,6 +39,11 @@ const (
 	// the milestones planned from it done.
 	Target    Verb = "target"
 	Milestone Verb = "milestone"
+	// Extend and Reassign are a supervisor's answers to an overdue
+	// alert; Release by someone other than the owner returns the lead to
+	// the pool.
+	Extend   Verb = "extend"
+	Reassign Verb = "reassign"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
@@ -65,9 +70,13 @@ type Command struct {
 	Outcome engine.Outcome
 	// Amount is the deal size in yuan that Done may give, nil if none.
 	Amount *float64
-	// Target is whom Transfer hands the lead to: the next word, full-width
-	// forms folded, without "@".
+	// Target is whom Transfer or Reassign hands the lead to: the next
+	// word, full-width forms folded, without "@". Reassign may leave it
+	// "", for the router to choose.
 	Target string
+	// Extension is how far Extend moves the deadline; nil for the
+	// configured default.
+	Extension *engine.Extension
 	// Kind is what Dispute is about: DisputeOwnership unless the user
 	// named another kind.
 	Kind engine.DisputeKind
@@ -119,6 +128,9 @@ const (
 	CodeMissingMilestone Code = "missing_milestone"
 	// CodeBadMilestone means the word where the milestone goes is not one.
 	CodeBadMilestone Code = "bad_milestone"
+	// CodeBadExtension means the length Extend was given is not working
+	// days or business hours ("2d", "4h", "2天", "4小时").
+	CodeBadExtension Code = "bad_extension"
 )
 
 // Key returns the catalogue key of the answer to the code. Its template

@@ -262,9 +262,36 @@ var parseTests = []struct {
 		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneDecisionMaker, Lang: en}},
 	{"milestone capitals", "Milestone #12 Proposal.",
 		Command{Verb: Milestone, Lead: 12, Milestone: engine.MilestoneProposal, Lang: en}},
+	{"return english", "return 12", Command{Verb: Release, Lead: 12, Lang: en}},
+
+	{"extend by default", "延期 12", Command{Verb: Extend, Lead: 12, Lang: zh}},
+	{"extend days", "延期 12 2d", Command{Verb: Extend, Lead: 12, Extension: days(2), Lang: zh}},
+	{"extend chinese days", "延期 12 2天 客户出差",
+		Command{Verb: Extend, Lead: 12, Extension: days(2), Note: "客户出差", Lang: zh}},
+	{"extend unit apart", "延期#12 4 小时", Command{Verb: Extend, Lead: 12, Extension: hours(4), Lang: zh}},
+	{"extend a week", "延期 12 1周", Command{Verb: Extend, Lead: 12, Extension: days(5), Lang: zh}},
+	{"extend weeks english", "extend 12 2w", Command{Verb: Extend, Lead: 12, Extension: days(10), Lang: en}},
+	{"extend working days", "延期 12 3个工作日",
+		Command{Verb: Extend, Lead: 12, Extension: days(3), Lang: zh}},
+	{"extend bare number", "extend 12 2 waiting for the budget",
+		Command{Verb: Extend, Lead: 12, Extension: days(2), Note: "waiting for the budget", Lang: en}},
+	{"extend hours english", "extend L12 4h", Command{Verb: Extend, Lead: 12, Extension: hours(4), Lang: en}},
+	{"extend full width", "延期 １２ ２ｄ", Command{Verb: Extend, Lead: 12, Extension: days(2), Lang: zh}},
+	{"extend note with a number", "延期 12 3家竞品在比价",
+		Command{Verb: Extend, Lead: 12, Note: "3家竞品在比价", Lang: zh}},
+	{"extend note only", "延期 12 客户出差", Command{Verb: Extend, Lead: 12, Note: "客户出差", Lang: zh}},
+
+	{"reassign by router", "改派 12", Command{Verb: Reassign, Lead: 12, Lang: zh}},
+	{"reassign named", "改派 12 @张三 熟悉客户",
+		Command{Verb: Reassign, Lead: 12, Target: "张三", Note: "熟悉客户", Lang: zh}},
+	{"reassign english", "reassign 12 to alice",
+		Command{Verb: Reassign, Lead: 12, Target: "alice", Lang: en}},
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func days(n int) *engine.Extension  { return &engine.Extension{Days: n} }
+func hours(n int) *engine.Extension { return &engine.Extension{Hours: n} }
 
 // errorTests are texts that are not commands, with what Parse says.
 var errorTests = []struct {
@@ -350,6 +377,12 @@ var errorTests = []struct {
 	{"transfer to nobody", "transfer 12 to",
 		Error{Code: CodeMissingTarget, Verb: Transfer, Lang: en}},
 
+	{"extend in months", "extend 12 2m", Error{Code: CodeBadExtension, Verb: Extend, Lang: en, Arg: "2m"}},
+	{"extend zero", "延期 12 0d", Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "0d"}},
+	{"extend huge", "延期 12 99999999999999999999天",
+		Error{Code: CodeBadExtension, Verb: Extend, Lang: zh, Arg: "99999999999999999999"}},
+	{"reassign at only", "改派 12 @", Error{Code: CodeMissingTarget, Verb: Reassign, Lang: zh}},
+
 	{"dispute without reason", "申诉 12", Error{Code: CodeMissingReason, Verb: Dispute, Lang: zh}},
 	{"dispute kind only", "申诉 12 提成", Error{Code: CodeMissingReason, Verb: Dispute, Lang: zh}},
 	{"dispute kind only english", "dispute 12 ownership",
@@ -423,11 +456,12 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release, Target, Milestone}
+		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
 		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
-		CodeMissingDate, CodeBadDate, CodeMissingMilestone, CodeBadMilestone}
+		CodeMissingDate, CodeBadDate, CodeMissingMilestone, CodeBadMilestone,
+		CodeBadExtension}
 )
 
 // forms are the words of each verb that the help text must show.
@@ -438,6 +472,7 @@ var forms = map[Verb][2]string{
 	Show: {"详情", "show"}, Help: {"帮助", "help"},
 	Accept: {"接受", "accept"}, Release: {"退回", "release"},
 	Target: {"目标", "target"}, Milestone: {"里程碑", "milestone"},
+	Extend: {"延期", "extend"}, Reassign: {"改派", "reassign"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {

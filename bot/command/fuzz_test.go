@@ -114,6 +114,10 @@ func checkCommand(t *testing.T, text string, cmd Command) {
 		if cmd.Target == "" {
 			t.Errorf("Parse(%q) has no target", text)
 		}
+	case Extend:
+		if e := cmd.Extension; e != nil && (e.Days > 0) == (e.Hours > 0) {
+			t.Errorf("Parse(%q) extension %+v, want days or hours", text, *e)
+		}
 	case Dispute:
 		if cmd.Note == "" || cmd.Kind == "" {
 			t.Errorf("Parse(%q) = kind %q reason %q, want both", text, cmd.Kind, cmd.Note)

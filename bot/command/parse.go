@@ -2,6 +2,7 @@ package command
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -42,6 +43,8 @@ var verbs = map[string]verbWord{
 	"目标":   {Target, i18n.ZH, ""},
 	"目标日期": {Target, i18n.ZH, ""},
 	"里程碑":  {Milestone, i18n.ZH, ""},
+	"延期":   {Extend, i18n.ZH, ""},
+	"改派":   {Reassign, i18n.ZH, ""},
 
 	"pool":      {Pool, i18n.EN, ""},
 	"claim":     {Claim, i18n.EN, ""},
@@ -58,6 +61,9 @@ var verbs = map[string]verbWord{
 	"release":   {Release, i18n.EN, ""},
 	"target":    {Target, i18n.EN, ""},
 	"milestone": {Milestone, i18n.EN, ""},
+	"return":    {Release, i18n.EN, ""},
+	"extend":    {Extend, i18n.EN, ""},
+	"reassign":  {Reassign, i18n.EN, ""},
 }
 
 var outcomes = map[string]engine.Outcome{
@@ -127,6 +133,12 @@ func (p *parser) parse() error {
 		return p.target()
 	case Milestone:
 		return p.milestone()
+	case Extend:
+		return p.extend()
+	case Reassign:
+		if _, ok := p.peek(); ok {
+			return p.transfer()
+		}
 	}
 	return nil
 }
@@ -337,6 +349,58 @@ func (p *parser) transfer() error {
 	}
 
 	p.cmd.Target = name
+	p.cmd.Note = p.rest()
+	return nil
+}
+
+// extensionUnits maps the words of a length to an extension of one; a
+// week is five working days.
+var extensionUnits = map[string]engine.Extension{
+	"d": {Days: 1}, "day": {Days: 1}, "days": {Days: 1},
+	"天": {Days: 1}, "日": {Days: 1}, "工作日": {Days: 1}, "个工作日": {Days: 1},
+	"w": {Days: 5}, "week": {Days: 5}, "weeks": {Days: 5}, "周": {Days: 5}, "星期": {Days: 5},
+	"h": {Hours: 1}, "hour": {Hours: 1}, "hours": {Hours: 1},
+	"小时": {Hours: 1}, "个小时": {Hours: 1}, "钟头": {Hours: 1},
+}
+
+// extend reads an optional length and then an optional note. A length
+// is a number with a unit ("2d", "2天", "1周", "4 小时"); a number alone counts
+// working days. A number glued to other words ("3家竞品") starts the
+// note.
+func (p *parser) extend() error {
+	w, ok := p.peek()
+	if !ok || !isDigit(rune(w[0])) {
+		p.cmd.Note = p.rest()
+		return nil
+	}
+	digits := strings.TrimLeftFunc(w, func(r rune) bool { return isDigit(r) })
+	num, unit := w[:len(w)-len(digits)], strings.ToLower(trimTail(digits))
+	glued := !p.endsChunk(p.pos)
+	if unit == "" {
+		next := ""
+		if p.pos+1 < len(p.toks) {
+			next = strings.ToLower(trimTail(p.word(p.pos + 1)))
+		}
+		if _, known := extensionUnits[next]; known {
+			unit = next
+			p.pos++
+		} else if glued {
+			p.cmd.Note = p.rest()
+			return nil
+		}
+	}
+	p.pos++
+
+	per, known := extensionUnits[unit]
+	n, err := strconv.Atoi(num)
+	if unit == "" {
+		per, known = engine.Extension{Days: 1}, true
+	}
+	if !known || err != nil || n <= 0 || n > 9999 {
+		return p.fail(CodeBadExtension, w)
+	}
+	e := engine.Extension{Days: per.Days * n, Hours: per.Hours * n}
+	p.cmd.Extension = &e
 	p.cmd.Note = p.rest()
 	return nil
 }

@@ -154,3 +154,27 @@ func TestConsoleEventsStream(t *testing.T) {
 		t.Errorf("no feed event after a lead the user sees was claimed: %v", lines.Err())
 	})
 }
+
+// A manager in the console answers a late lead with the alert card's
+// buttons and the typed commands.
+func TestConsoleAlertActions(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		e := newEnv(t, s)
+		if r := e.post(t, "/console/api/click", `{"user":"demo-zhangsan","action":"claim:L2"}`); r.Card == nil {
+			t.Fatalf("claim click = %+v", r)
+		}
+		steps := []struct{ path, body, want string }{
+			{"click", `{"user":"demo-lisi","action":"extend:L2"}`, "只有 张三 所在团队的组长、经理或仲裁人"},
+			{"click", `{"user":"demo-zhaoliu","action":"extend:L2"}`, "已把 L2 的截止时间延到"},
+			{"say", `{"user":"demo-wangwu","text":"延期 2 4小时"}`, "已把 L2 的截止时间延到"},
+			{"say", `{"user":"demo-zhaoliu","text":"改派 2 @李四"}`, "已把 L2 改派给 李四"},
+			{"click", `{"user":"demo-zhaoliu","action":"return:L2"}`, "已把 L2 退回公海"},
+			{"click", `{"user":"demo-zhaoliu","action":"return:L2"}`, "过期"},
+		}
+		for _, st := range steps {
+			if r := e.post(t, "/console/api/"+st.path, st.body); !strings.Contains(r.Text, st.want) {
+				t.Errorf("%s %s = %q, want it to say %q", st.path, st.body, r.Text, st.want)
+			}
+		}
+	})
+}

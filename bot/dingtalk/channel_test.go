@@ -297,3 +297,24 @@ func TestTypedAction(t *testing.T) {
 		}
 	}
 }
+
+// Without a card template, an alert's supervisor buttons become the
+// commands that do the same, in the reader's language.
+func TestMarkdownAlertCommands(t *testing.T) {
+	card := &bot.Card{Title: "升级提醒", Buttons: []bot.Button{
+		{Label: "延期", Action: "extend:L7"},
+		{Label: "改派", Action: "reassign:L7"},
+		{Label: "退回公海", Action: "return:L7"},
+	}}
+	for lang, want := range map[i18n.Lang][]string{
+		i18n.ZH: {"`延期 L7`", "`改派 L7`", "`退回 L7`"},
+		i18n.EN: {"`extend L7`", "`reassign L7`", "`return L7`"},
+	} {
+		_, text := markdown(bot.Message{Card: card}, lang)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s markdown = %q, want it to show %s", lang, text, w)
+			}
+		}
+	}
+}

@@ -113,12 +113,14 @@ var typed = map[i18n.Lang]map[string]string{
 	i18n.ZH: {
 		bot.ActClaim: "抢单 %s", bot.ActAccept: "接受 %s", bot.ActRelease: "退回 %s",
 		bot.ActProgress: "进度 %s 40", bot.ActWon: "完成 %s 赢单", bot.ActLost: "完成 %s 输单",
-		bot.ActDispute: "申诉 %s 理由",
+		bot.ActDispute: "申诉 %s 理由", bot.ActExtend: "延期 %s", bot.ActReassign: "改派 %s",
+		bot.ActReturn: "退回 %s",
 	},
 	i18n.EN: {
 		bot.ActClaim: "claim %s", bot.ActAccept: "accept %s", bot.ActRelease: "release %s",
 		bot.ActProgress: "progress %s 40", bot.ActWon: "done %s won", bot.ActLost: "done %s lost",
-		bot.ActDispute: "dispute %s reason",
+		bot.ActDispute: "dispute %s reason", bot.ActExtend: "extend %s",
+		bot.ActReassign: "reassign %s", bot.ActReturn: "return %s",
 	},
 }
 

@@ -100,6 +100,8 @@ type Config struct {
 		UntouchedAfter       time.Duration `yaml:"untouched_after" env:"LEADBOT_UNTOUCHED_AFTER"`
 		UntouchedCount       int           `yaml:"untouched_count" env:"LEADBOT_UNTOUCHED_COUNT"`
 		AlertDigestOver      int           `yaml:"alert_digest_over" env:"LEADBOT_ALERT_DIGEST_OVER"`
+		LagAlert             float64       `yaml:"lag_alert" env:"LEADBOT_LAG_ALERT"`
+		ExtendBy             string        `yaml:"extend_by" env:"LEADBOT_EXTEND_BY"`
 	} `yaml:"scheduler"`
 	Chat struct {
 		Language       string        `yaml:"language"`
@@ -179,6 +181,10 @@ func DefaultConfig() Config {
 	c.Scheduler.UntouchedAfter = 48 * time.Hour
 	c.Scheduler.UntouchedCount = 3
 	c.Scheduler.AlertDigestOver = 5
+	// The engine leaves the lag rule off unless asked; an installation
+	// starts with it on at 20 points behind plan.
+	c.Scheduler.LagAlert = 0.2
+	c.Scheduler.ExtendBy = engine.DefaultSchedule.ExtendBy.String()
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
 	c.WeCom.APIBase = wecom.DefaultAPIBase
@@ -574,16 +580,26 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 		bad("scheduler.quiet_hours (LEADBOT_QUIET_HOURS)", "%v", err)
 	}
 	c.validateCheckpoints(bad)
+	if sc.LagAlert < 0 || sc.LagAlert >= 1 {
+		bad("scheduler.lag_alert (LEADBOT_LAG_ALERT)",
+			"is %g; want a share from 0 (off) to below 1, such as 0.2", sc.LagAlert)
+	}
+	if _, err := engine.ParseExtension(sc.ExtendBy); err != nil {
+		bad("scheduler.extend_by (LEADBOT_EXTEND_BY)", "%v", err)
+	}
 }
 
 // schedule is when the engine chases deadlines.
 func (c Config) schedule() engine.Schedule {
 	q, _ := engine.ParseQuietHours(c.Scheduler.QuietHours)
+	ext, _ := engine.ParseExtension(c.Scheduler.ExtendBy)
 	return engine.Schedule{
 		RemindBefore:         c.Scheduler.RemindBefore,
 		EscalateLeadAfter:    c.Scheduler.EscalateLeadAfter,
 		EscalateManagerAfter: c.Scheduler.EscalateManagerAfter,
 		Quiet:                q,
+		LagAlert:             c.Scheduler.LagAlert,
+		ExtendBy:             ext,
 	}
 }
 

@@ -93,6 +93,10 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "engine.milestones.demo: is 40; it must come later"},
 		{name: "milestone reminder", env: map[string]string{"LEADBOT_ENGINE_MILESTONES_REMIND_BEFORE": "0s"},
 			want: "engine.milestones.remind_before: is 0s"},
+		{name: "lag alert of all", env: map[string]string{"LEADBOT_LAG_ALERT": "1"},
+			want: "scheduler.lag_alert (LEADBOT_LAG_ALERT): is 1; want a share"},
+		{name: "extend by weeks", env: map[string]string{"LEADBOT_EXTEND_BY": "1w"},
+			want: "scheduler.extend_by (LEADBOT_EXTEND_BY): extension: \"1w\" is not an extension"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "pairing rule without tag",
 			file: "engine:\n  collaboration:\n    pairing:\n      - name: big\n        when: {amount_over: 500000}\n        add: {tag: tc}\n" +
