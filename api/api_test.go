@@ -317,3 +317,45 @@ func TestDecisionLog(t *testing.T) {
 		expectError(t, e.call("GET", "/api/v1/leads/L99/decision", nil), 404, "lead_not_found", "")
 	})
 }
+
+// A routed decision keeps what it knew of the lead, and keeps it when
+// the lead changes later.
+func TestDecisionInputs(t *testing.T) {
+	forEachDB(t, engine.ModeAuto, func(t *testing.T, e *env) {
+		e.putRep("r1", 2)
+		e.putRep("r2", 2)
+		l := e.postLead("inputs", 300000, 0.7)
+		type inputs struct {
+			Score            float64  `json:"score"`
+			Tier             string   `json:"tier"`
+			CloseProbability *float64 `json:"close_probability"`
+			ExpectedAmount   float64  `json:"expected_amount"`
+			Mode             string   `json:"mode"`
+			Roster           int      `json:"roster"`
+		}
+		var got struct {
+			Latest *struct {
+				Inputs *inputs `json:"inputs"`
+			} `json:"latest"`
+			Log []struct {
+				Strategy string  `json:"strategy"`
+				Inputs   *inputs `json:"inputs"`
+			} `json:"log"`
+		}
+		e.must(200, "GET", "/api/v1/leads/"+l.ID+"/decision", nil).decode(t, &got)
+		if len(got.Log) != 1 || got.Log[0].Inputs == nil || got.Latest == nil || got.Latest.Inputs == nil {
+			t.Fatalf("decision log = %+v, want one routed decision with its inputs", got)
+		}
+		in := got.Log[0].Inputs
+		if in.Score != l.Score || in.Tier != l.Tier || in.CloseProbability == nil ||
+			*in.CloseProbability != 0.7 || in.ExpectedAmount != 300000 || in.Mode != "auto" ||
+			in.Roster != 2 {
+			t.Errorf("inputs = %+v, want score %.1f tier %s, probability 0.7, amount 300000, "+
+				"mode auto, 2 reps weighed", *in, l.Score, l.Tier)
+		}
+		if li := got.Latest.Inputs; li.Score != in.Score || li.Roster != in.Roster ||
+			li.CloseProbability == nil || *li.CloseProbability != *in.CloseProbability {
+			t.Errorf("the lead's decision inputs %+v differ from the log's %+v", *got.Latest.Inputs, *in)
+		}
+	})
+}

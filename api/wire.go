@@ -262,6 +262,23 @@ type decisionJSON struct {
 	At         time.Time       `json:"at"`
 	Experiment string          `json:"experiment,omitempty"`
 	Arm        string          `json:"arm,omitempty"`
+	Inputs     *inputsJSON     `json:"inputs"`
+}
+
+// inputsJSON is what a decision knew of its lead when it was made.
+type inputsJSON struct {
+	Score            float64  `json:"score"`
+	Tier             string   `json:"tier"`
+	CloseProbability *float64 `json:"close_probability"`
+	ExpectedAmount   float64  `json:"expected_amount"`
+	Industry         string   `json:"industry"`
+	ProductLine      string   `json:"product_line"`
+	CustomerType     string   `json:"customer_type"`
+	CompanySize      int      `json:"company_size"`
+	Region           string   `json:"region"`
+	Source           string   `json:"source"`
+	Mode             string   `json:"mode"`
+	Roster           int      `json:"roster"`
 }
 
 type candidateJSON struct {
@@ -311,6 +328,13 @@ func (s *Server) decisionOut(d engine.Decision) decisionJSON {
 		Experiment: d.Experiment, Arm: string(d.Arm)}
 	for _, c := range d.Candidates {
 		out.Candidates = append(out.Candidates, candidateOut(c))
+	}
+	if in := d.Inputs; in != nil {
+		out.Inputs = &inputsJSON{Score: in.Score, Tier: string(in.Tier),
+			CloseProbability: in.CloseProbability, ExpectedAmount: in.ExpectedAmount,
+			Industry: in.Industry, ProductLine: in.ProductLine,
+			CustomerType: string(in.CustomerType), CompanySize: in.CompanySize,
+			Region: in.Region, Source: in.Source, Mode: string(in.Mode), Roster: in.Roster}
 	}
 	return out
 }

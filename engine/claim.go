@@ -40,6 +40,7 @@ func (s *Service) Claim(ctx context.Context, id LeadID, rep RepID, actor Actor) 
 			Reasons: []string{s.policy.Lang.say(msgClaimed, displayName(r)),
 				s.policy.Lang.say(msgLoad, r.OpenTasks+1, r.Capacity)}}
 		keepArm(prev, l.Decision)
+		l.Decision.Inputs = s.inputsOf(l, 0)
 		startCollab, err := s.collaborate(ctx, tx, nil, &l, now)
 		if err != nil {
 			return err

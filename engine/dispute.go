@@ -282,7 +282,7 @@ func (s *Service) moveToFiler(
 	// A pooled or waiting lead goes to the filer as a claim would.
 	due := s.firstTouch(l.Tier, filer, now)
 	dec := &Decision{Strategy: "dispute", RepID: filer.ID, Load: filer.OpenTasks, At: now,
-		Reasons: []string{fmt.Sprintf("%s: %s", d.ID, d.Reason)}}
+		Reasons: []string{fmt.Sprintf("%s: %s", d.ID, d.Reason)}, Inputs: s.inputsOf(l, 0)}
 	keepArm(l.Decision, dec)
 	ok, err := tx.TransitionLead(ctx, LeadChange{
 		ID:        l.ID,

@@ -182,7 +182,7 @@ func (s *Service) placeNew(
 		if !s.assignsAtOnce(l.Tier) {
 			l.Status = StatusPool
 			l.Decision = &Decision{Strategy: "pool", At: now,
-				Reasons: []string{s.poolReason(l.Tier)}}
+				Reasons: []string{s.poolReason(l.Tier)}, Inputs: s.inputsOf(*l, 0)}
 			continue
 		}
 		if reps == nil {
@@ -268,7 +268,8 @@ func (s *Service) attachDuplicate(ctx context.Context, tx Tx, l *Lead, held map[
 		return false, err
 	}
 	d := Decision{Strategy: "duplicate", RepID: owner.ID, Load: owner.OpenTasks, At: now,
-		Reasons: []string{s.policy.Lang.say(msgDuplicate, h.ID, displayName(owner))}}
+		Reasons: []string{s.policy.Lang.say(msgDuplicate, h.ID, displayName(owner))},
+		Inputs:  s.inputsOf(*l, 0)}
 	l.Status, l.Assignee, l.Decision, l.HeldSince = StatusAssigned, owner.ID, &d, &now
 	l.DueAt = s.dueAt(*l, owner, now)
 	return true, nil
@@ -354,6 +355,7 @@ func (s *Service) pick(
 ) (Decision, error) {
 	for range len(reps) + 1 {
 		d := s.router.Route(l, reps)
+		d.Inputs = s.inputsOf(l, len(reps))
 		if d.RepID == "" {
 			d.At = now
 			return d, nil

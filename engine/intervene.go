@@ -380,6 +380,9 @@ func (s *Service) moveHeld(ctx context.Context, tx Tx, mv move, now time.Time) (
 	due := s.firstTouch(l.Tier, to, now)
 	d := mv.decision
 	keepArm(l.Decision, &d)
+	if d.Inputs == nil {
+		d.Inputs = s.inputsOf(l, 0)
+	}
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: StatusAssigned,
 		To: StatusAssigned, FromAssignee: from.ID, Assignee: to.ID, DueAt: &due,
 		Decision: &d, NewHolder: true, At: now})

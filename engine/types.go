@@ -242,6 +242,30 @@ type Decision struct {
 	// "" outside any; a lead keeps them through every later decision.
 	Experiment string
 	Arm        Arm
+	// Inputs are the facts about the lead the decision was made on, as
+	// they stood then; nil on decisions logged before they were kept.
+	Inputs *DecisionInputs
+}
+
+// DecisionInputs are what a routing decision knew of its lead: its
+// assessment, the profile fields the strategies weigh, the routing mode,
+// and how many reps were weighed (0 when a person chose, by a claim or a
+// hand-over). A later edit of the lead leaves them as they were.
+type DecisionInputs struct {
+	Score float64
+	Tier  Tier
+	// CloseProbability is the lead's own, nil when it gave none and the
+	// engine estimated one.
+	CloseProbability *float64
+	ExpectedAmount   float64
+	Industry         string
+	ProductLine      string
+	CustomerType     CustomerType
+	CompanySize      int
+	Region           string
+	Source           string
+	Mode             Mode
+	Roster           int
 }
 
 // Candidate is a rep a strategy considered, with its score in [0, 1].

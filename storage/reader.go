@@ -202,6 +202,7 @@ func (r reader) Decisions(ctx context.Context, id engine.LeadID) ([]engine.Decis
 			At:         row.At,
 			Experiment: row.Experiment,
 			Arm:        engine.Arm(row.Arm),
+			Inputs:     row.Inputs.toEngine(),
 		}
 	}
 	return out, nil

@@ -87,6 +87,44 @@ type decisionDoc struct {
 	At         time.Time      `json:"at"`
 	Experiment string         `json:"experiment,omitempty"`
 	Arm        string         `json:"arm,omitempty"`
+	Inputs     *inputsDoc     `json:"inputs,omitempty"`
+}
+
+// inputsDoc is what a decision knew of its lead, as stored.
+type inputsDoc struct {
+	Score            float64  `json:"score"`
+	Tier             string   `json:"tier"`
+	CloseProbability *float64 `json:"close_probability,omitempty"`
+	ExpectedAmount   float64  `json:"expected_amount"`
+	Industry         string   `json:"industry,omitempty"`
+	ProductLine      string   `json:"product_line,omitempty"`
+	CustomerType     string   `json:"customer_type,omitempty"`
+	CompanySize      int      `json:"company_size,omitempty"`
+	Region           string   `json:"region,omitempty"`
+	Source           string   `json:"source,omitempty"`
+	Mode             string   `json:"mode,omitempty"`
+	Roster           int      `json:"roster"`
+}
+
+func toInputsDoc(in *engine.DecisionInputs) *inputsDoc {
+	if in == nil {
+		return nil
+	}
+	return &inputsDoc{Score: in.Score, Tier: string(in.Tier), CloseProbability: in.CloseProbability,
+		ExpectedAmount: in.ExpectedAmount, Industry: in.Industry, ProductLine: in.ProductLine,
+		CustomerType: string(in.CustomerType), CompanySize: in.CompanySize, Region: in.Region,
+		Source: in.Source, Mode: string(in.Mode), Roster: in.Roster}
+}
+
+func (d *inputsDoc) toEngine() *engine.DecisionInputs {
+	if d == nil {
+		return nil
+	}
+	return &engine.DecisionInputs{Score: d.Score, Tier: engine.Tier(d.Tier),
+		CloseProbability: d.CloseProbability, ExpectedAmount: d.ExpectedAmount,
+		Industry: d.Industry, ProductLine: d.ProductLine,
+		CustomerType: engine.CustomerType(d.CustomerType), CompanySize: d.CompanySize,
+		Region: d.Region, Source: d.Source, Mode: engine.Mode(d.Mode), Roster: d.Roster}
 }
 
 // Value stores the decision as JSON.
@@ -157,6 +195,9 @@ type decisionRow struct {
 	// every decision of one experiment.
 	Experiment string `gorm:"size:64;not null;default:'';index"`
 	Arm        string `gorm:"size:16;not null;default:''"`
+	// Inputs is what the decision knew of the lead; null on rows logged
+	// before it was kept.
+	Inputs *inputsDoc `gorm:"serializer:json;type:text"`
 }
 
 func (decisionRow) TableName() string { return "decisions" }
@@ -343,7 +384,7 @@ func toDecisionDoc(d *engine.Decision) *decisionDoc {
 	}
 	doc := &decisionDoc{Strategy: d.Strategy, RepID: string(d.RepID), Reasons: d.Reasons,
 		Candidates: toCandidateDocs(d.Candidates), Load: d.Load, At: dbTime(d.At),
-		Experiment: d.Experiment, Arm: string(d.Arm)}
+		Experiment: d.Experiment, Arm: string(d.Arm), Inputs: toInputsDoc(d.Inputs)}
 	return doc
 }
 
@@ -370,7 +411,7 @@ func (d *decisionDoc) toEngine() *engine.Decision {
 	}
 	return &engine.Decision{Strategy: d.Strategy, RepID: engine.RepID(d.RepID), Reasons: d.Reasons,
 		Candidates: fromCandidateDocs(d.Candidates), Load: d.Load, At: d.At,
-		Experiment: d.Experiment, Arm: engine.Arm(d.Arm)}
+		Experiment: d.Experiment, Arm: engine.Arm(d.Arm), Inputs: d.Inputs.toEngine()}
 }
 
 func toDealRow(d engine.Deal) dealRow {

@@ -291,7 +291,7 @@ func (t *tx) AppendDecisions(ctx context.Context, ds ...engine.LoggedDecision) e
 	for i, d := range ds {
 		rows[i] = decisionRow{LeadID: int64(d.LeadID), At: dbTime(d.At), Strategy: d.Strategy,
 			RepID: string(d.RepID), Reasons: d.Reasons, Candidates: toCandidateDocs(d.Candidates),
-			Experiment: d.Experiment, Arm: string(d.Arm)}
+			Experiment: d.Experiment, Arm: string(d.Arm), Inputs: toInputsDoc(d.Inputs)}
 	}
 	return wrapf(t.insert(ctx, rows), "log decisions")
 }
