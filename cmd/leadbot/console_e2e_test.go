@@ -55,9 +55,12 @@ func browser(t *testing.T) context.Context {
 	return bctx
 }
 
-// waitFor waits until the JavaScript condition holds on the page.
+// waitFor waits until the JavaScript condition holds on the page, for as
+// long as the test's browser context lasts: a loaded machine may take
+// more than chromedp's own 30 seconds per step.
 func waitFor(cond string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond))
+	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond),
+		chromedp.WithPollingTimeout(0))
 }
 
 // clickWhenReady clicks the element as soon as the page shows it. The
