@@ -100,13 +100,14 @@ const scanBatch = 500
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
 	sched := s.policy.Schedule
-	leads, err := s.store.DueLeads(ctx, now.Add(sched.RemindBefore), scanBatch)
+	leads, err := s.store.DueLeads(ctx, sched.dueBy(now), scanBatch)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
+	var roster tickRoster
 	for _, l := range leads {
-		n, err := s.chase(ctx, l, now)
+		n, err := s.chase(ctx, l, now, &roster)
 		if err != nil {
 			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
 		}
@@ -140,7 +141,12 @@ func (sc Schedule) overdueTier(due, now time.Time) int {
 	return 0
 }
 
-func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error) {
+func (s *Service) chase(
+	ctx context.Context,
+	l Lead,
+	now time.Time,
+	roster *tickRoster,
+) (int, error) {
 	if l.DueAt == nil {
 		return 0, nil
 	}
@@ -155,7 +161,7 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		if err != nil || !ok {
 			return err
 		}
-		notices, err := s.chaseNotices(ctx, tx, l, tier, now)
+		notices, err := s.chaseNotices(ctx, tx, l, tier, now, roster)
 		if err != nil {
 			return err
 		}
@@ -195,6 +201,7 @@ func (s *Service) chaseNotices(
 	l Lead,
 	tier int,
 	now time.Time,
+	roster *tickRoster,
 ) ([]Notice, error) {
 	owner, err := tx.Rep(ctx, l.Assignee)
 	if err != nil {
@@ -203,7 +210,7 @@ func (s *Service) chaseNotices(
 	if tier == 0 {
 		return []Notice{s.chaseNotice(NoticeReminder, "", l, owner, now)}, nil
 	}
-	reps, err := tx.Reps(ctx)
+	reps, err := roster.get(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

@@ -57,9 +57,11 @@ type Reader interface {
 	// CountEvents counts the history lines of one kind about a rep since
 	// a time.
 	CountEvents(ctx context.Context, rep RepID, ev Event, since time.Time) (int, error)
-	// DueLeads returns up to limit assigned leads due by before that the
-	// scheduler has not finished chasing, earliest deadline first.
-	DueLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
+	// DueLeads returns up to limit assigned leads with a step of the
+	// scheduler due by the cutoffs: the reminder of a lead not reminded
+	// yet, or the alert of the tier after its own; earliest deadline
+	// first, then by id.
+	DueLeads(ctx context.Context, by DueBy, limit int) ([]Lead, error)
 	// StaleLeads returns up to limit assigned leads whose latest
 	// follow-up (or, without one, their assignment) is before before.
 	StaleLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)

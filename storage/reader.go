@@ -238,12 +238,24 @@ func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.Audit
 	return out, nil
 }
 
-func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+func (r reader) DueLeads(ctx context.Context, by engine.DueBy, limit int) ([]engine.Lead, error) {
+	// Every term is one range of idx_leads_chase (status, alert_tier,
+	// reminded, due_at), so the scan reads only leads with a step due,
+	// however many are overdue and already fully chased.
 	var rows []leadRow
 	err := r.db.WithContext(ctx).
-		Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
-		Where("reminded = ? OR alert_tier < ?", false, 3).
+		Where("status = ?", string(engine.StatusAssigned)).
+		Where("(alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 1 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 1 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 2 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 2 AND reminded = ? AND due_at <= ?)",
+			false, dbTime(by.Remind), true, dbTime(by.Alert[0]),
+			false, dbTime(by.Alert[1]), true, dbTime(by.Alert[1]),
+			false, dbTime(by.Alert[2]), true, dbTime(by.Alert[2])).
 		Order("due_at").
+		Order("id").
 		Limit(limit).
 		Find(&rows).
 		Error
