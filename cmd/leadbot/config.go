@@ -68,8 +68,9 @@ type Config struct {
 			B time.Duration `yaml:"b"`
 			C time.Duration `yaml:"c"`
 		} `yaml:"first_touch"`
-		Scoring engine.WeightsConfig `yaml:"scoring"`
-		Routing engine.ValueOptions  `yaml:"routing"`
+		Scoring   engine.WeightsConfig `yaml:"scoring"`
+		Routing   engine.ValueOptions  `yaml:"routing"`
+		Rebalance RebalanceConfig      `yaml:"rebalance"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -140,6 +141,7 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
 	c.Engine.FirstTouch.B = engine.DefaultPolicy.FirstTouch[engine.TierB]
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
+	c.Engine.Rebalance = defaultRebalance()
 	c.Scheduler.Tick = time.Minute
 	c.Scheduler.RemindBefore = engine.DefaultSchedule.RemindBefore
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
@@ -421,6 +423,7 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
+	c.Engine.Rebalance.validate(bad)
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,
