@@ -34,6 +34,17 @@ func (sc Schedule) dueBy(now time.Time) DueBy {
 	}
 }
 
+// StaleBy is what the recycling scan asks the store for: the latest
+// follow-up at which each step is due.
+type StaleBy struct {
+	// Warn is the latest follow-up of a lead whose owner is due the
+	// warning, unless warned already.
+	Warn time.Time
+	// Recycle is the latest follow-up of a lead due to go back to the
+	// pool. It is no later than Warn.
+	Recycle time.Time
+}
+
 // tickRoster is the roster one deadline scan sends alerts by: read in
 // the first transaction that needs it and kept for the rest of the scan,
 // rather than read again for every lead.

@@ -80,3 +80,73 @@ func TestDueLeadsOnlyStepsDue(t *testing.T) {
 		}
 	})
 }
+
+// StaleLeads finds only leads due a warning or due back in the pool, so
+// owners warned already who still have time cannot fill a batch.
+func TestStaleLeadsOnlyStepsDue(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+		by := engine.StaleBy{Warn: now.Add(-48 * time.Hour), Recycle: now.Add(-72 * time.Hour)}
+		ago := func(h int) *time.Time {
+			t := now.Add(-time.Duration(h) * time.Hour)
+			return &t
+		}
+		leads := []struct {
+			name    string
+			status  engine.Status
+			held    *time.Time
+			touched *time.Time
+			warned  bool
+		}{
+			{"fresh", engine.StatusAssigned, ago(100), ago(1), false},
+			{"warned-waiting", engine.StatusAssigned, ago(100), ago(50), true},
+			{"warn", engine.StatusAssigned, ago(100), ago(50), false},
+			{"untouched-warn", engine.StatusAssigned, ago(49), nil, false},
+			{"untouched-waiting", engine.StatusAssigned, ago(60), nil, true},
+			{"recycle", engine.StatusAssigned, ago(100), ago(73), true},
+			{"untouched-recycle", engine.StatusAssigned, ago(80), nil, false},
+			{"pooled", engine.StatusPool, ago(100), nil, false},
+		}
+		names := map[engine.LeadID]string{}
+		err := s.Update(ctx, func(tx engine.Tx) error {
+			for _, c := range leads {
+				l := &engine.Lead{ExternalID: c.name, Status: c.status, Assignee: "a",
+					HeldSince: c.held, TouchedAt: c.touched, RecycleWarned: c.warned,
+					Tier: engine.TierB, Profile: engine.Profile{Company: c.name},
+					CreatedAt: now, UpdatedAt: now}
+				if c.status != engine.StatusAssigned {
+					l.Assignee = ""
+				}
+				if err := tx.InsertLeads(ctx, []*engine.Lead{l}); err != nil {
+					return err
+				}
+				names[l.ID] = c.name
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for _, tt := range []struct {
+			limit int
+			want  []string
+		}{
+			{10, []string{"warn", "untouched-warn", "recycle", "untouched-recycle"}},
+			{1, []string{"warn"}},
+		} {
+			got, err := s.StaleLeads(ctx, by, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotNames []string
+			for _, l := range got {
+				gotNames = append(gotNames, names[l.ID])
+			}
+			if !slices.Equal(gotNames, tt.want) {
+				t.Errorf("StaleLeads(limit %d) = %v, want %v", tt.limit, gotNames, tt.want)
+			}
+		}
+	})
+}

@@ -284,13 +284,21 @@ func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Disput
 
 func (r reader) StaleLeads(
 	ctx context.Context,
-	before time.Time,
+	by engine.StaleBy,
 	limit int,
 ) ([]engine.Lead, error) {
+	// The latest follow-up is touched_at, else held_since. Every term is
+	// one range of idx_leads_idle (status, recycle_warned, touched_at,
+	// held_since), so the scan reads only leads with a step due, not the
+	// owners warned already who still have time.
 	var rows []leadRow
-	b := dbTime(before)
+	warn, recycle := dbTime(by.Warn), dbTime(by.Recycle)
 	err := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).
-		Where("(touched_at IS NULL AND held_since <= ?) OR touched_at <= ?", b, b).
+		Where("(recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
+			" OR (recycle_warned = ? AND touched_at <= ?)"+
+			" OR (recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
+			" OR (recycle_warned = ? AND touched_at <= ?)",
+			false, warn, false, warn, true, recycle, true, recycle).
 		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads without follow-up")

@@ -70,6 +70,63 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		}
 		b.ReportMetric(float64(got), "leads")
 	})
+	// A recycling tick warns the owners of leads idle past the warning.
+	b.Run("recycle/tick", func(b *testing.B) {
+		var acted int
+		for b.Loop() {
+			n, err := f.svc.ScanRecycling(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			acted = n
+			b.StopTimer()
+			if n != len(f.toWarn) {
+				b.Fatalf("ScanRecycling acted on %d leads, want the %d due a warning",
+					n, len(f.toWarn))
+			}
+			f.restore(b)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(acted), "warned")
+		b.ReportMetric(float64(len(f.toWarn)), "due")
+	})
+	// Recycling lists the leads idle past the warning, by id.
+	b.Run("recycle/store", func(b *testing.B) {
+		var got int
+		for b.Loop() {
+			leads, err := f.store.StaleLeads(ctx, f.staleBy(), 500)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got = len(leads)
+		}
+		b.ReportMetric(float64(got), "leads")
+	})
+	b.Run("recycle/raw", func(b *testing.B) {
+		var got int
+		for b.Loop() {
+			got = f.rawRows(b, staleLeadsSQL, dbArgs(f.staleArgs())...)
+		}
+		b.ReportMetric(float64(got), "leads")
+	})
+	// Half the reps have room for one more, and nothing waits: the drain
+	// reads the roster and finds no standby lead.
+	b.Run("standby/drain", func(b *testing.B) {
+		for b.Loop() {
+			if err := f.svc.DrainStandby(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// The query the recycling scan made before idx_leads_idle: every lead
+	// idle past the warning, warned or not.
+	b.Run("recycle/raw-before", func(b *testing.B) {
+		var got int
+		for b.Loop() {
+			got = f.rawRows(b, staleLeadsBeforeSQL, dbArgs(f.staleBeforeArgs())...)
+		}
+		b.ReportMetric(float64(got), "leads")
+	})
 	// The query the scan made before idx_leads_chase: every assigned lead
 	// due by the reminder cutoff that is not fully chased, most of them
 	// with nothing due.
@@ -81,6 +138,13 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		b.ReportMetric(float64(got), "leads")
 	})
 }
+
+// The recycling policy of the scan benchmarks, the configuration's
+// default.
+const (
+	recycleAfter   = 72 * time.Hour
+	recycleWarning = 24 * time.Hour
+)
 
 // scanLeads is how many open tasks the scan benchmarks seed.
 const scanLeads = 1_000_000
@@ -101,6 +165,8 @@ type scanFixture struct {
 	now   time.Time
 	// due are the leads a tick finds, by the state to put them back in.
 	due map[chaseState][]int64
+	// toWarn are the leads whose recycle warning a tick finds due.
+	toWarn []int64
 	// lastEvent and lastNotice are the highest ids before any tick.
 	lastEvent, lastNotice int64
 }
@@ -141,6 +207,7 @@ func seedScanFixture(b *testing.B, n int) *scanFixture {
 	f := &scanFixture{store: s, raw: raw, now: now, due: map[chaseState][]int64{}}
 	p := engine.DefaultPolicy
 	p.Mode = engine.ModeAuto
+	p.RecycleAfter, p.RecycleWarning = recycleAfter, recycleWarning
 	f.svc = engine.NewService(engine.Deps{Store: s, Policy: p, Clock: enginetest.NewClock(now)})
 
 	start := time.Now()
@@ -150,7 +217,12 @@ func seedScanFixture(b *testing.B, n int) *scanFixture {
 	for _, row := range []struct {
 		q    string
 		args []any
-	}{{dueLeadsSQL, dbArgs(f.dueArgs())}, {dueLeadsBeforeSQL, dbArgs(f.dueBeforeArgs())}} {
+	}{
+		{dueLeadsSQL, dbArgs(f.dueArgs())},
+		{dueLeadsBeforeSQL, dbArgs(f.dueBeforeArgs())},
+		{staleLeadsSQL, dbArgs(f.staleArgs())},
+		{staleLeadsBeforeSQL, dbArgs(f.staleBeforeArgs())},
+	} {
 		f.explain(b, row.q, row.args...)
 	}
 	return f
@@ -176,7 +248,7 @@ func (f *scanFixture) seedReps(b *testing.B) {
 		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, scanRepID(i), "rep "+strconv.Itoa(i),
 			"team-"+strconv.Itoa(i/teamSize), string(role), "senior", engine.MaxCapacity,
-			scanLeads/scanReps, `["medical","retail"]`, `["east"]`, "Asia/Shanghai",
+			engine.MaxCapacity-i%2, `["medical","retail"]`, `["east"]`, "Asia/Shanghai",
 			true, "", false, f.now, f.now)
 	}
 	if _, err := f.raw.Exec(sb.String(), args...); err != nil {
@@ -227,16 +299,24 @@ func (f *scanFixture) seedLeads(b *testing.B, n int) {
 		decision := fmt.Sprintf(`{"strategy":"expertise-value-load","rep_id":%q,`+
 			`"reasons":["行业匹配 medical","负载 %d/%d"],"load":%d,"at":%q}`,
 			owner, i%40, engine.MaxCapacity, i%40, assigned.Format(time.RFC3339Nano))
-		var touched any
-		if i%2 == 0 {
-			touched = assigned.Add(time.Hour)
+		// Owners last followed up at some point of the last 50 hours, and
+		// those idle past the recycle warning were warned a tick ago.
+		touched := assigned
+		ago := time.Duration(int64(i)*7919%3000) * time.Minute
+		if t := f.now.Add(-ago); t.After(assigned) {
+			touched = t
+		}
+		warnBy := -(recycleAfter - recycleWarning)
+		warned := !touched.After(prev.Add(warnBy))
+		if !warned && !touched.After(f.now.Add(warnBy)) {
+			f.toWarn = append(f.toWarn, int64(i+1))
 		}
 		args = append(args,
 			"scan-"+strconv.Itoa(i), "华东某医院 "+strconv.Itoa(i), "王五",
 			fmt.Sprintf("138%08d", i), "medical", "imaging", "new", 800, "east",
 			120_000.0, "web", 2, `{"campaign":"spring-fair"}`, 60.0+float64(i%40),
 			string(tiers[i%len(tiers)]), string(engine.StatusAssigned), owner, due, decision,
-			0, touched, was.reminded, was.tier, assigned, false, assigned, assigned)
+			0, touched, was.reminded, was.tier, assigned, warned, assigned, assigned)
 		if len(args) == cap(args) || i == n-1 {
 			q := stmt
 			if len(args) < cap(args) {
@@ -288,6 +368,15 @@ func (f *scanFixture) restore(b *testing.B) {
 		if _, err := f.raw.Exec(q, args...); err != nil {
 			b.Fatalf("restore leads: %v", err)
 		}
+	}
+	q := "UPDATE leads SET recycle_warned = ? WHERE id IN (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(f.toWarn)), ", ") + ")"
+	args := []any{false}
+	for _, id := range f.toWarn {
+		args = append(args, id)
+	}
+	if _, err := f.raw.Exec(q, args...); err != nil {
+		b.Fatalf("restore warnings: %v", err)
 	}
 	if _, err := f.raw.Exec("DELETE FROM lead_events WHERE id > ?", f.lastEvent); err != nil {
 		b.Fatal(err)
@@ -404,4 +493,33 @@ const dueLeadsBeforeSQL = "SELECT * FROM `leads` WHERE (status = ? AND due_at <=
 
 func (f *scanFixture) dueBeforeArgs() []any {
 	return []any{string(engine.StatusAssigned), f.dueBy().Remind, false, 3}
+}
+
+// staleLeadsSQL is the statement the store's StaleLeads sends.
+const staleLeadsSQL = "SELECT * FROM `leads` WHERE status = ? AND (" +
+	"(recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)" +
+	" OR (recycle_warned = ? AND touched_at <= ?)" +
+	" OR (recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)" +
+	" OR (recycle_warned = ? AND touched_at <= ?)" +
+	") ORDER BY id LIMIT 500"
+
+func (f *scanFixture) staleBy() engine.StaleBy {
+	return engine.StaleBy{Warn: f.now.Add(-(recycleAfter - recycleWarning)),
+		Recycle: f.now.Add(-recycleAfter)}
+}
+
+func (f *scanFixture) staleArgs() []any {
+	by := f.staleBy()
+	return []any{string(engine.StatusAssigned), false, by.Warn, false, by.Warn,
+		true, by.Recycle, true, by.Recycle}
+}
+
+// staleLeadsBeforeSQL is the statement StaleLeads sent before it named
+// the step due.
+const staleLeadsBeforeSQL = "SELECT * FROM `leads` WHERE status = ? AND " +
+	"((touched_at IS NULL AND held_since <= ?) OR touched_at <= ?) ORDER BY id LIMIT 500"
+
+func (f *scanFixture) staleBeforeArgs() []any {
+	before := f.staleBy().Warn
+	return []any{string(engine.StatusAssigned), before, before}
 }
