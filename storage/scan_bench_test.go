@@ -52,6 +52,19 @@ func BenchmarkSchedulerScans(b *testing.B) {
 		b.ReportMetric(float64(sent), "notices")
 		b.ReportMetric(float64(f.dueCount()), "due")
 	})
+	b.Run("deadlines/raw-tick", func(b *testing.B) {
+		var sent int
+		for b.Loop() {
+			sent = f.rawTick(b)
+			b.StopTimer()
+			if sent != f.dueCount() {
+				b.Fatalf("hand-written tick queued %d notices, want %d", sent, f.dueCount())
+			}
+			f.restore(b)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(sent), "notices")
+	})
 	b.Run("deadlines/store", func(b *testing.B) {
 		var got int
 		for b.Loop() {
@@ -284,7 +297,7 @@ func (f *scanFixture) seedLeads(b *testing.B, n int) {
 	for i := range n {
 		// 999,983 is prime, so i -> slot is a permutation of the deadlines.
 		slot := int64(i) * 999_983 % int64(n)
-		due := first.Add(time.Duration(slot * int64(span) / int64(n))).Truncate(time.Millisecond)
+		due := first.Add(time.Duration(slot) * (span / time.Duration(n))).Truncate(time.Millisecond)
 		assigned := due.Add(-48 * time.Hour)
 		if assigned.After(f.now.Add(-time.Hour)) {
 			assigned = f.now.Add(-time.Hour)
@@ -384,6 +397,98 @@ func (f *scanFixture) restore(b *testing.B) {
 	if _, err := f.raw.Exec("DELETE FROM outbox WHERE id > ?", f.lastNotice); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// rawTick is the deadline tick by hand in database/sql: the indexed
+// query, the roster once, then per lead one transaction of the
+// conditional update, its history line and its notice, as the engine
+// writes them. It returns how many notices it queued.
+func (f *scanFixture) rawTick(b *testing.B) int {
+	b.Helper()
+	type due struct {
+		id       int64
+		owner    string
+		at       time.Time
+		reminded bool
+		tier     int
+	}
+	rows, err := f.raw.Query("SELECT id, assignee, due_at, reminded, alert_tier"+
+		strings.TrimPrefix(dueLeadsSQL, "SELECT *"), dbArgs(f.dueArgs())...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var leads []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.owner, &d.at, &d.reminded, &d.tier); err != nil {
+			b.Fatal(err)
+		}
+		leads = append(leads, d)
+	}
+	rows.Close()
+	team := map[string]string{}
+	heads := map[string]map[engine.Role]string{}
+	reps, err := f.raw.Query("SELECT id, team, role FROM reps WHERE active")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for reps.Next() {
+		var id, tm, role string
+		if err := reps.Scan(&id, &tm, &role); err != nil {
+			b.Fatal(err)
+		}
+		team[id] = tm
+		if heads[tm] == nil {
+			heads[tm] = map[engine.Role]string{}
+		}
+		heads[tm][engine.Role(role)] = id
+	}
+	reps.Close()
+
+	sent := 0
+	now := dbArgs([]any{f.now})[0]
+	for _, d := range leads {
+		tier := overdueTier(engine.DefaultSchedule, d.at, f.now)
+		to, kind, event := d.owner, "reminder", "reminded"
+		switch tier {
+		case 1:
+			kind, event = "alert", "alerted"
+		case 2:
+			to, kind, event = heads[team[d.owner]][engine.RoleLead], "alert", "alerted"
+		case 3:
+			to, kind, event = heads[team[d.owner]][engine.RoleManager], "alert", "alerted"
+		}
+		tx, err := f.raw.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := tx.Exec("UPDATE leads SET reminded = ?, alert_tier = ? "+
+			"WHERE id = ? AND status = ? AND due_at = ? AND alert_tier < ?",
+			true, tier, d.id, string(engine.StatusAssigned), d.at, max(tier, 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			b.Fatalf("lead %d was not marked chased", d.id)
+		}
+		if _, err := tx.Exec("INSERT INTO lead_events (lead_id, `at`, event, actor, rep_id, detail) "+
+			"VALUES (?, ?, ?, ?, ?, ?)", d.id, now, event, "engine", d.owner,
+			"逾期 "+strconv.Itoa(tier)); err != nil {
+			b.Fatal(err)
+		}
+		key := fmt.Sprintf("%s:%d:%d:%s:%d", kind, tier, d.id, to, d.at.UnixMilli())
+		if _, err := tx.Exec("INSERT INTO outbox (`key`, kind, lead_id, rep_id, text, args, "+
+			"status, next_at, attempts, created_at) VALUES (?, ?, ?, ?, ?, '', 'pending', ?, 0, ?) "+
+			"ON DUPLICATE KEY UPDATE id = id",
+			key, kind, d.id, to, strconv.Itoa(tier), now, now); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		sent++
+	}
+	return sent
 }
 
 // dueCount is how many leads a tick should chase.
