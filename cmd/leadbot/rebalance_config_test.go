@@ -52,7 +52,8 @@ func TestRebalanceConfigNamesKey(t *testing.T) {
 	}
 
 	path := filepath.Join(t.TempDir(), "c.yaml")
-	if err := os.WriteFile(path, []byte("engine:\n  rebalance:\n    reserve: [\"\"]\n"), 0o600); err != nil {
+	blank := "engine:\n  rebalance:\n    reserve: [\"\"]\n"
+	if err := os.WriteFile(path, []byte(blank), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadConfig(path, true, env(nil)); err == nil ||
