@@ -94,22 +94,24 @@ type LagFilter struct {
 // reads.
 const lagScanPages = 20
 
-// scanLag chases the held leads that lag their plan and are due later
-// than the deadline scan looks (those it sees already get the lag
-// check). It reads them by deadline in pages through the index on
+// scanLag chases the held leads that lag their plan before their
+// deadline. The deadline scan lists only leads with a step due by time,
+// so a lead reminded already, or due beyond the reminder window, is
+// found here. It reads them by deadline in pages through the index on
 // status and deadline, skipping those already alerted to the team lead
-// and those whose progress leaves no room to lag.
+// and those whose progress leaves no room to lag; one the deadline scan
+// chased in the same tick is read afresh and not chased twice.
 //
-// TODO: each scan reads every held lead due beyond the reminder window
-// (up to lagScanPages pages); a stored time at which each lead starts to
-// lag would let the scan read only those that do.
+// TODO: each scan reads every held lead not yet due (up to lagScanPages
+// pages); a stored time at which each lead starts to lag would let the
+// scan read only those that do.
 func (s *Service) scanLag(ctx context.Context, now time.Time) (int, error) {
 	limit := s.policy.Schedule.LagAlert
 	if limit <= 0 {
 		return 0, nil
 	}
 	f := LagFilter{
-		DueAfter:    now.Add(s.policy.Schedule.RemindBefore),
+		DueAfter:    now,
 		MaxProgress: int(math.Floor((1-limit)*100 + 1e-9)),
 		BelowTier:   2,
 		Limit:       scanBatch,
@@ -118,6 +120,7 @@ func (s *Service) scanLag(ctx context.Context, now time.Time) (int, error) {
 		return 0, nil
 	}
 	sent := 0
+	var roster tickRoster
 	for range lagScanPages {
 		leads, err := s.store.LagCandidates(ctx, f)
 		if err != nil {
@@ -127,7 +130,7 @@ func (s *Service) scanLag(ctx context.Context, now time.Time) (int, error) {
 			if _, lagging := s.lagBehind(l, now); !lagging {
 				continue
 			}
-			n, err := s.chase(ctx, l, now)
+			n, err := s.chase(ctx, l, now, &roster)
 			if err != nil {
 				return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
 			}

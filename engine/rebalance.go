@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -157,6 +158,9 @@ type planner struct {
 	recv    []int // reps with room
 	excess  int
 
+	covered map[string][]bool // per lead region, by roster index
+	classes []rbClass         // scratch for offersFor, by receiver
+
 	// Set by offer and solve.
 	offers    [][]offer // per lead of movable, in order
 	g         *flowGraph
@@ -176,7 +180,7 @@ type offer struct {
 func newPlanner(reps []Rep, k *Knowledge, o RebalanceOptions) *planner {
 	p := &planner{o: o, k: k, reps: reps, index: make(map[RepID]int, len(reps)),
 		reserve: make(map[RepID]bool, len(o.Reserve)), limit: make([]int, len(reps)),
-		room: make([]int, len(reps))}
+		room: make([]int, len(reps)), covered: make(map[string][]bool)}
 	for _, id := range o.Reserve {
 		p.reserve[id] = true
 	}
@@ -222,9 +226,11 @@ func (p *planner) collect(leads []Lead) {
 	}
 }
 
-func (p *planner) class(owner, r *Rep, l *Lead) rbClass {
+// class is what kind of receiver r is for the owner's lead l; covered
+// says whether r covers the lead's region.
+func (p *planner) class(owner, r *Rep, l *Lead, covered bool) rbClass {
 	switch {
-	case r.ID == owner.ID || !covers(r, l.Region):
+	case r.ID == owner.ID || !covered:
 		return classNone
 	case p.o.TelesalesTeam != "" && r.Team == p.o.TelesalesTeam:
 		if l.Tier == TierC {
@@ -243,7 +249,7 @@ func (p *planner) class(owner, r *Rep, l *Lead) rbClass {
 // the width cheapest receivers.
 func (p *planner) offer(width int) {
 	for s, owner := range p.owners {
-		if p.g != nil && p.g.cap[p.ownerArcs[s]] == 0 {
+		if p.g != nil && p.g.residual(p.ownerArcs[s]) == 0 {
 			continue
 		}
 		for _, li := range p.movable[s] {
@@ -253,6 +259,29 @@ func (p *planner) offer(width int) {
 }
 
 func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
+	covered := p.coverage(l.Region)
+	classes := p.classes[:0]
+	var count [classNone]int
+	for _, ri := range p.recv {
+		c := p.class(owner, &p.reps[ri], l, covered[ri])
+		classes = append(classes, c)
+		if c != classNone {
+			count[c]++
+		}
+	}
+	p.classes = classes
+	// A class outweighs any win chance (classStep is far above the
+	// largest chance cost), so no receiver of a class worse than the one
+	// that fills the width can make the list: only the classes up to
+	// that one are priced.
+	worst, n := classNone-1, 0
+	for c := range count {
+		if n += count[c]; n >= width {
+			worst = rbClass(c)
+			break
+		}
+	}
+
 	var v *leadView
 	var base float64
 	if p.k != nil {
@@ -269,12 +298,12 @@ func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
 	}
 	key := leadKey(*l)
 	var out []offer
-	for _, ri := range p.recv {
-		r := &p.reps[ri]
-		c := p.class(owner, r, l)
-		if c == classNone {
+	for j, ri := range p.recv {
+		c := classes[j]
+		if c > worst {
 			continue
 		}
+		r := &p.reps[ri]
 		of := offer{rep: ri, class: c, owner: was, cost: fixed + int64(c)*classStep}
 		if v != nil {
 			of.recv = estimate(p.k, v, base, l, r).Probability
@@ -288,6 +317,19 @@ func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
 		out = insertOffer(out, of, width)
 	}
 	return out
+}
+
+// coverage returns, by roster index, whether each rep covers region.
+func (p *planner) coverage(region string) []bool {
+	if c, ok := p.covered[region]; ok {
+		return c
+	}
+	c := make([]bool, len(p.reps))
+	for i := range p.reps {
+		c[i] = covers(&p.reps[i], region)
+	}
+	p.covered[region] = c
+	return c
 }
 
 // cheaper orders a lead's receivers by cost, equal ones in an order
@@ -327,10 +369,11 @@ func loadCost(n, capacity int) int64 {
 // many leads it moves. Nodes: source 0, sink 1, then the owners, the
 // leads and the receivers.
 //
-// TODO: successive shortest paths run one Dijkstra per distinct path
-// cost; with knowledge nearly every move has its own, so 1,000 reps and
-// 10,000 open leads take 10 to 15 seconds instead of one. Cost scaling
-// or an auction would bring that down.
+// TODO: successive shortest paths run one Dijkstra and one search over
+// the whole graph per distinct path cost; with knowledge that is about
+// 1,100 rounds for 1,000 reps and 10,000 open leads, some 3 seconds of
+// the plan. Cost scaling or an auction would need far fewer, but would
+// pick other moves among equally cheap ones.
 func (p *planner) solve() int {
 	nOwner, nLead := len(p.owners), len(p.leads)
 	recvNode := make(map[int]int, len(p.recv))
@@ -384,7 +427,8 @@ func (p *planner) missed() bool {
 			}
 			for _, ri := range p.recv {
 				if taken[ri] < p.room[ri] && !offered(ri) &&
-					p.class(&p.reps[owner], &p.reps[ri], &p.leads[li]) != classNone {
+					p.class(&p.reps[owner], &p.reps[ri], &p.leads[li],
+						covers(&p.reps[ri], p.leads[li].Region)) != classNone {
 					return true
 				}
 			}
@@ -438,14 +482,30 @@ func (p *planner) reason(from, to *Rep, limit, after int, of offer) string {
 	return s
 }
 
-// flowGraph is a residual graph for min-cost flow, arcs stored in pairs
-// so that arc a^1 is the reverse of a.
+// flowGraph is a residual graph for min-cost flow, arcs added in pairs
+// so that arc a^1 is the reverse of a. Arcs are added to per-node lists
+// and, before solving, laid out node by node (each node's arcs newest
+// first, the order the lists hold them in), so that the searches read
+// each node's arcs from one stretch of memory.
 type flowGraph struct {
 	head []int32
 	next []int32
-	to   []int32
-	cap  []int32
-	cost []int64
+	pend []flowArc // by arc id, while the graph is built
+
+	start []int32   // node u's arcs are arcs[start[u]:start[u+1]]
+	arcs  []flowArc // laid out by freeze
+	rev   []int32   // position of the reverse of each arc
+	pos   []int32   // where arc id a went
+	// live has a bit set for every arc with capacity left. Most arcs
+	// into receivers are reverses of offers not taken, so the searches
+	// skip them a word at a time.
+	live []uint64
+}
+
+type flowArc struct {
+	to   int32
+	cap  int32
+	cost int64
 }
 
 func newFlowGraph(n int) *flowGraph {
@@ -457,17 +517,75 @@ func newFlowGraph(n int) *flowGraph {
 }
 
 func (g *flowGraph) addArc(u, v, capacity int, cost int64) int32 {
-	a := int32(len(g.to))
-	g.to = append(g.to, int32(v), int32(u))
-	g.cap = append(g.cap, int32(capacity), 0)
-	g.cost = append(g.cost, cost, -cost)
+	a := int32(len(g.pend))
+	g.pend = append(g.pend, flowArc{to: int32(v), cap: int32(capacity), cost: cost},
+		flowArc{to: int32(u), cost: -cost})
 	g.next = append(g.next, g.head[u], g.head[v])
 	g.head[u], g.head[v] = a, a+1
 	return a
 }
 
+// freeze lays the arcs out node by node.
+func (g *flowGraph) freeze() {
+	n := len(g.head)
+	g.start = make([]int32, n+1)
+	g.arcs = make([]flowArc, len(g.pend))
+	g.rev = make([]int32, len(g.pend))
+	g.pos = make([]int32, len(g.pend))
+	g.live = make([]uint64, (len(g.pend)+63)/64)
+	i := int32(0)
+	for u := range n {
+		g.start[u] = i
+		for a := g.head[u]; a >= 0; a = g.next[a] {
+			g.pos[a] = i
+			g.arcs[i] = g.pend[a]
+			i++
+		}
+	}
+	g.start[n] = i
+	for a := range g.pend {
+		i := g.pos[a]
+		g.rev[i] = g.pos[a^1]
+		if g.arcs[i].cap > 0 {
+			g.live[i>>6] |= 1 << (i & 63)
+		}
+	}
+	g.pend, g.next = nil, nil
+}
+
+// nextLive returns the first position from i on, before end, of an arc
+// with capacity left, or end.
+func (g *flowGraph) nextLive(i, end int32) int32 {
+	if i >= end {
+		return end
+	}
+	w := i >> 6
+	word := g.live[w] &^ (1<<(i&63) - 1)
+	for word == 0 {
+		w++
+		if w<<6 >= end {
+			return end
+		}
+		word = g.live[w]
+	}
+	return min(w<<6+int32(bits.TrailingZeros64(word)), end)
+}
+
+// push sends one unit through the arc at position i.
+func (g *flowGraph) push(i int32) {
+	if g.arcs[i].cap--; g.arcs[i].cap == 0 {
+		g.live[i>>6] &^= 1 << (i & 63)
+	}
+	r := g.rev[i]
+	g.arcs[r].cap++
+	g.live[r>>6] |= 1 << (r & 63)
+}
+
+// residual is how much more arc a can carry.
+func (g *flowGraph) residual(a int32) int32 { return g.arcs[g.pos[a]].cap }
+
 // moved reports whether one unit went through arc a.
-func (g *flowGraph) moved(a int32) bool { return g.cap[a^1] > 0 }
+func (g *flowGraph) moved(a int32) bool { return g.residual(a^1) > 0 }
 
 // minCostFlow sends as much as it can from s to t at least cost and
 // returns how much: the primal-dual method, Dijkstra on costs reduced by
@@ -475,6 +593,7 @@ func (g *flowGraph) moved(a int32) bool { return g.cap[a^1] > 0 }
 // depth-first search finds before the next Dijkstra. All costs start
 // non-negative, so the potentials start at 0.
 func (g *flowGraph) minCostFlow(s, t int) int {
+	g.freeze()
 	n := len(g.head)
 	h := make([]int64, n)
 	dist := make([]int64, n)
@@ -488,7 +607,7 @@ func (g *flowGraph) minCostFlow(s, t int) int {
 		for v := range n {
 			h[v] += min(dist[v], dist[t])
 		}
-		copy(iter, g.head)
+		copy(iter, g.start[:n])
 		stamp++
 		// Only nodes Dijkstra settled can be on a shortest path; marking
 		// the rest keeps the search inside the region it explored.
@@ -519,15 +638,13 @@ func (g *flowGraph) dijkstra(s, t int, h, dist []int64) bool {
 		if int(u) == t {
 			return true
 		}
-		for a := g.head[u]; a >= 0; a = g.next[a] {
-			if g.cap[a] == 0 {
-				continue
-			}
-			v := g.to[a]
-			nd := it.d + g.cost[a] + h[u] - h[v]
-			if nd < dist[v] {
-				dist[v] = nd
-				q.push(distItem{nd, v})
+		du := it.d + h[u]
+		end := g.start[u+1]
+		for i := g.nextLive(g.start[u], end); i < end; i = g.nextLive(i+1, end) {
+			a := &g.arcs[i]
+			if nd := du + a.cost - h[a.to]; nd < dist[a.to] {
+				dist[a.to] = nd
+				q.push(distItem{nd, a.to})
 			}
 		}
 	}
@@ -543,16 +660,18 @@ func (g *flowGraph) augment(u, t int, h []int64, dead []uint32, stamp uint32, it
 		return true
 	}
 	dead[u] = stamp
-	for ; iter[u] >= 0; iter[u] = g.next[iter[u]] {
-		a := iter[u]
-		v := g.to[a]
-		if g.cap[a] == 0 || dead[v] == stamp || g.cost[a]+h[u]-h[v] != 0 {
+	hu := h[u]
+	end := g.start[u+1]
+	for iter[u] = g.nextLive(iter[u], end); iter[u] < end; iter[u] = g.nextLive(iter[u]+1, end) {
+		i := iter[u]
+		a := &g.arcs[i]
+		v := a.to
+		if dead[v] == stamp || a.cost+hu-h[v] != 0 {
 			continue
 		}
 		if g.augment(int(v), t, h, dead, stamp, iter) {
-			g.cap[a]--
-			g.cap[a^1]++
-			if int(u) != 0 {
+			g.push(i)
+			if u != 0 {
 				dead[u] = 0
 			}
 			return true

@@ -19,7 +19,8 @@ func (s *Service) ScanRecycling(ctx context.Context) (int, error) {
 	}
 	now := s.now()
 	warn := min(s.policy.RecycleWarning, after)
-	leads, err := s.store.StaleLeads(ctx, now.Add(-(after - warn)), scanBatch)
+	by := StaleBy{Warn: now.Add(-(after - warn)), Recycle: now.Add(-after)}
+	leads, err := s.store.StaleLeads(ctx, by, scanBatch)
 	if err != nil {
 		return 0, err
 	}

@@ -111,7 +111,7 @@ const scanBatch = 500
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
 	sched := s.policy.Schedule
-	leads, err := s.store.DueLeads(ctx, now.Add(sched.RemindBefore), scanBatch)
+	leads, err := s.store.DueLeads(ctx, sched.dueBy(now), scanBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -121,12 +121,13 @@ func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	var held []Lead
+	var roster tickRoster
 	for _, l := range leads {
 		if burst[l.ID] {
 			held = append(held, l)
 			continue
 		}
-		n, err := s.chase(ctx, l, now)
+		n, err := s.chase(ctx, l, now, &roster)
 		if err != nil {
 			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
 		}
@@ -184,7 +185,12 @@ func (s *Service) chaseTier(l Lead, now time.Time) (int, bool) {
 	return tier, true
 }
 
-func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error) {
+func (s *Service) chase(
+	ctx context.Context,
+	l Lead,
+	now time.Time,
+	roster *tickRoster,
+) (int, error) {
 	tier, ok := s.chaseTier(l, now)
 	if !ok {
 		return 0, nil
@@ -197,7 +203,7 @@ func (s *Service) chase(ctx context.Context, l Lead, now time.Time) (int, error)
 		if err != nil || !ok {
 			return err
 		}
-		notices, err := s.chaseNotices(ctx, tx, l, tier, now)
+		notices, err := s.chaseNotices(ctx, tx, l, tier, now, roster)
 		if err != nil {
 			return err
 		}
@@ -249,6 +255,7 @@ func (s *Service) chaseNotices(
 	l Lead,
 	tier int,
 	now time.Time,
+	roster *tickRoster,
 ) ([]Notice, error) {
 	owner, err := tx.Rep(ctx, l.Assignee)
 	if err != nil {
@@ -256,7 +263,7 @@ func (s *Service) chaseNotices(
 	}
 	var reps []Rep
 	if tier > 0 {
-		if reps, err = tx.Reps(ctx); err != nil {
+		if reps, err = roster.get(ctx, tx); err != nil {
 			return nil, err
 		}
 	}

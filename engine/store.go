@@ -57,12 +57,16 @@ type Reader interface {
 	// CountEvents counts the history lines of one kind about a rep since
 	// a time.
 	CountEvents(ctx context.Context, rep RepID, ev Event, since time.Time) (int, error)
-	// DueLeads returns up to limit assigned leads due by before that the
-	// scheduler has not finished chasing, earliest deadline first.
-	DueLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
-	// StaleLeads returns up to limit assigned leads whose latest
-	// follow-up (or, without one, their assignment) is before before.
-	StaleLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
+	// DueLeads returns up to limit assigned leads with a step of the
+	// scheduler due by the cutoffs: the reminder of a lead not reminded
+	// yet, or the alert of the tier after its own; earliest deadline
+	// first, then by id.
+	DueLeads(ctx context.Context, by DueBy, limit int) ([]Lead, error)
+	// StaleLeads returns up to limit assigned leads due a step of
+	// recycling: whose latest follow-up (or, without one, their
+	// assignment) is by by.Warn and who were not warned yet, or is by
+	// by.Recycle; in id order.
+	StaleLeads(ctx context.Context, by StaleBy, limit int) ([]Lead, error)
 	// Decisions returns a lead's decision log, oldest first.
 	Decisions(ctx context.Context, id LeadID) ([]Decision, error)
 	// Deals returns up to limit closed deals, newest first.

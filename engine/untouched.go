@@ -34,7 +34,7 @@ func (s *Service) ScanUntouched(ctx context.Context) (int, error) {
 	now := s.now()
 	// Strictly longer than UntouchedAfter: the store's bound is inclusive.
 	before := now.Add(-cp.UntouchedAfter - time.Millisecond)
-	leads, err := s.store.StaleLeads(ctx, before, scanBatch)
+	leads, err := s.store.StaleLeads(ctx, StaleBy{Warn: before, Recycle: before}, scanBatch)
 	if err != nil {
 		return 0, err
 	}

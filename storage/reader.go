@@ -241,12 +241,24 @@ func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.Audit
 	return out, nil
 }
 
-func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+func (r reader) DueLeads(ctx context.Context, by engine.DueBy, limit int) ([]engine.Lead, error) {
+	// Every term is one range of idx_leads_chase (status, alert_tier,
+	// reminded, due_at), so the scan reads only leads with a step due,
+	// however many are overdue and already fully chased.
 	var rows []leadRow
 	err := r.db.WithContext(ctx).
-		Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
-		Where("reminded = ? OR alert_tier < ?", false, 3).
+		Where("status = ?", string(engine.StatusAssigned)).
+		Where("(alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 1 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 1 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 2 AND reminded = ? AND due_at <= ?)"+
+			" OR (alert_tier = 2 AND reminded = ? AND due_at <= ?)",
+			false, dbTime(by.Remind), true, dbTime(by.Alert[0]),
+			false, dbTime(by.Alert[1]), true, dbTime(by.Alert[1]),
+			false, dbTime(by.Alert[2]), true, dbTime(by.Alert[2])).
 		Order("due_at").
+		Order("id").
 		Limit(limit).
 		Find(&rows).
 		Error
@@ -297,13 +309,21 @@ func (r reader) Dispute(ctx context.Context, id engine.DisputeID) (engine.Disput
 
 func (r reader) StaleLeads(
 	ctx context.Context,
-	before time.Time,
+	by engine.StaleBy,
 	limit int,
 ) ([]engine.Lead, error) {
+	// The latest follow-up is touched_at, else held_since. Every term is
+	// one range of idx_leads_idle (status, recycle_warned, touched_at,
+	// held_since), so the scan reads only leads with a step due, not the
+	// owners warned already who still have time.
 	var rows []leadRow
-	b := dbTime(before)
+	warn, recycle := dbTime(by.Warn), dbTime(by.Recycle)
 	err := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).
-		Where("(touched_at IS NULL AND held_since <= ?) OR touched_at <= ?", b, b).
+		Where("(recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
+			" OR (recycle_warned = ? AND touched_at <= ?)"+
+			" OR (recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
+			" OR (recycle_warned = ? AND touched_at <= ?)",
+			false, warn, false, warn, true, recycle, true, recycle).
 		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads without follow-up")

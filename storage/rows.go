@@ -54,17 +54,17 @@ type leadRow struct {
 	Attributes       map[string]any `gorm:"serializer:json;type:text"`
 	Score            float64        `gorm:"not null"`
 	Tier             string         `gorm:"size:1;not null;index:idx_leads_queue,priority:2"`
-	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1;index:idx_leads_held,priority:1;index:idx_leads_cadence,priority:1"`
+	Status           string         `gorm:"size:16;not null;index:idx_leads_queue,priority:1;index:idx_leads_due,priority:1;index:idx_leads_held,priority:1;index:idx_leads_cadence,priority:1;index:idx_leads_chase,priority:1;index:idx_leads_idle,priority:1"`
 	Assignee         *string        `gorm:"size:64;index:idx_leads_assignee,priority:1"`
-	DueAt            *time.Time     `gorm:"precision:3;index;index:idx_leads_due,priority:2"`
+	DueAt            *time.Time     `gorm:"precision:3;index;index:idx_leads_due,priority:2;index:idx_leads_chase,priority:4"`
 	Decision         *decisionDoc   `gorm:"type:text"`
 	Progress         int            `gorm:"not null;default:0"`
 	AcceptedAt       *time.Time     `gorm:"precision:3"`
-	TouchedAt        *time.Time     `gorm:"precision:3"`
-	Reminded         bool           `gorm:"not null;default:false"`
-	AlertTier        int            `gorm:"not null;default:0"`
-	HeldSince        *time.Time     `gorm:"precision:3;index:idx_leads_held,priority:2"`
-	RecycleWarned    bool           `gorm:"not null;default:false"`
+	TouchedAt        *time.Time     `gorm:"precision:3;index:idx_leads_idle,priority:3"`
+	Reminded         bool           `gorm:"not null;default:false;index:idx_leads_chase,priority:3"`
+	AlertTier        int            `gorm:"not null;default:0;index:idx_leads_chase,priority:2"`
+	HeldSince        *time.Time     `gorm:"precision:3;index:idx_leads_held,priority:2;index:idx_leads_idle,priority:4"`
+	RecycleWarned    bool           `gorm:"not null;default:false;index:idx_leads_idle,priority:2"`
 	CreatedAt        time.Time      `gorm:"precision:3;not null;index"`
 	UpdatedAt        time.Time      `gorm:"precision:3;not null"`
 	ClosedAt         *time.Time     `gorm:"precision:3;index:idx_leads_closed"`

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,21 +168,26 @@ func TestSchedulerLease(t *testing.T) {
 	})
 }
 
-// The scheduler's scans use an index on MySQL: due leads, leads without
-// a follow-up, open work and the leads closed in a checkpoint's period.
+// The scheduler's scans use an index on MySQL: due leads (by
+// idx_leads_chase), leads without a follow-up, open work and the leads
+// closed in a checkpoint's period.
 func TestDueScanUsesIndex(t *testing.T) {
-	for _, q := range []string{
-		"SELECT * FROM leads WHERE status = 'assigned' AND due_at <= NOW() " +
-			"AND (reminded = false OR alert_tier < 3) ORDER BY due_at LIMIT 500",
-		"SELECT * FROM leads WHERE status = 'assigned' AND ((touched_at IS NULL AND " +
-			"held_since <= NOW()) OR touched_at <= NOW()) ORDER BY id LIMIT 500",
-		"SELECT * FROM leads WHERE status = 'assigned' ORDER BY id LIMIT 500",
-		"SELECT * FROM leads WHERE closed_at >= NOW() - INTERVAL 7 DAY AND closed_at < NOW() " +
-			"ORDER BY id LIMIT 500",
+	for _, q := range []struct{ query, index string }{
+		{"SELECT * FROM leads WHERE status = 'assigned' AND (" +
+			"(alert_tier = 0 AND reminded = false AND due_at <= NOW() + INTERVAL 1 DAY)" +
+			" OR (alert_tier = 0 AND reminded = true AND due_at <= NOW())" +
+			" OR (alert_tier = 1 AND reminded = true AND due_at <= NOW() - INTERVAL 4 HOUR)" +
+			" OR (alert_tier = 2 AND reminded = true AND due_at <= NOW() - INTERVAL 1 DAY)" +
+			") ORDER BY due_at, id LIMIT 500", "idx_leads_chase"},
+		{"SELECT * FROM leads WHERE status = 'assigned' AND ((touched_at IS NULL AND " +
+			"held_since <= NOW()) OR touched_at <= NOW()) ORDER BY id LIMIT 500", ""},
+		{"SELECT * FROM leads WHERE status = 'assigned' ORDER BY id LIMIT 500", ""},
+		{"SELECT * FROM leads WHERE closed_at >= NOW() - INTERVAL 7 DAY AND closed_at < NOW() " +
+			"ORDER BY id LIMIT 500", ""},
 	} {
-		for _, row := range explainMySQL(t, q) {
-			if row["possible_keys"] == "" {
-				t.Errorf("%s has no usable index: %v", q, row)
+		for _, row := range explainMySQL(t, q.query) {
+			if keys := row["possible_keys"]; keys == "" || !strings.Contains(keys, q.index) {
+				t.Errorf("%s cannot use %q: %v", q.query, q.index, row)
 			}
 		}
 	}

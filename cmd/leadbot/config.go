@@ -89,6 +89,7 @@ type Config struct {
 		Collaboration engine.CollaborationOptions `yaml:"collaboration"`
 		Cadence       cadenceConfig               `yaml:"cadence"`
 		Milestones    milestoneConfig             `yaml:"milestones"`
+		Rebalance     RebalanceConfig             `yaml:"rebalance"`
 	} `yaml:"engine"`
 	Scheduler struct {
 		Tick                 time.Duration `yaml:"tick"`
@@ -172,6 +173,7 @@ func DefaultConfig() Config {
 	c.Engine.FirstTouch.C = engine.DefaultPolicy.FirstTouch[engine.TierC]
 	c.Engine.Cadence = defaultCadence()
 	c.Engine.Milestones = defaultMilestones()
+	c.Engine.Rebalance = defaultRebalance()
 	c.Scheduler.Tick = time.Minute
 	c.Scheduler.RemindBefore = engine.DefaultSchedule.RemindBefore
 	c.Scheduler.EscalateLeadAfter = engine.DefaultSchedule.EscalateLeadAfter
@@ -469,6 +471,7 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	}
 	e.Cadence.validate(bad)
 	e.Milestones.validate(bad)
+	c.Engine.Rebalance.validate(bad)
 	for key, d := range map[string]time.Duration{
 		"a": e.FirstTouch.A,
 		"b": e.FirstTouch.B,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,18 +18,28 @@ capacity to reps who fit the lead and have room: peers of the same
 level first, then other levels, then reserve reps, then (for tier C
 leads only) the telesales team. Each move is a hand-over by "rebalance",
 recorded like any other. --dry-run prints the plan and changes nothing.
+The options default to the engine.rebalance section of the
+configuration; a flag given overrides its key for this run.
 
 Flags:
 `
 
 func cmdRebalance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := commandFlags("rebalance", rebalanceUsage, stderr)
+	def := defaultRebalance()
 	dryRun := fs.Bool("dry-run", false, "print the moves, change nothing")
-	overload := fs.Float64("overload", 1.0,
-		"share of capacity a rep may hold before work moves off")
-	reserve := fs.String("reserve", "", "comma-separated ids of reserve reps")
-	reserveLevel := fs.String("reserve-level", "", "level whose reps are reserve reps")
-	telesales := fs.String("telesales", "", "team that takes tier C overflow")
+	overload := fs.Float64("overload", def.Overload,
+		"share of capacity a rep may hold before work moves off (engine.rebalance.overload)")
+	reserve := fs.String("reserve", "",
+		"comma-separated ids of reserve reps (engine.rebalance.reserve)")
+	reserveLevel := fs.String("reserve-level", "",
+		"level whose reps are reserve reps (engine.rebalance.reserve_level)")
+	telesales := fs.String("telesales", "",
+		"team that takes tier C overflow (engine.rebalance.telesales_team)")
+	penalty := fs.Int("move-penalty", def.MovePenalty,
+		"cost of one move in tenths of a point of win chance (engine.rebalance.move_penalty)")
+	candidates := fs.Int("candidates", def.Candidates,
+		"receivers each lead is first offered to (engine.rebalance.candidates)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,18 +48,40 @@ func cmdRebalance(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 
-	o := engine.RebalanceOptions{Overload: *overload, ReserveLevel: *reserveLevel,
-		TelesalesTeam: *telesales}
-	for _, id := range strings.Split(*reserve, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			o.Reserve = append(o.Reserve, engine.RepID(id))
-		}
-	}
 	c, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
+	// The configuration's options, then each flag given on top.
+	o := c.Engine.Rebalance.options()
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "overload":
+			o.Overload = *overload
+		case "reserve":
+			o.Reserve = repIDs(*reserve)
+		case "reserve-level":
+			o.ReserveLevel = *reserveLevel
+		case "telesales":
+			o.TelesalesTeam = *telesales
+		case "move-penalty":
+			o.MovePenalty = *penalty
+		case "candidates":
+			o.Candidates = *candidates
+		}
+	})
 	return runRebalance(ctx, c, o, *dryRun, stdout, stderr)
+}
+
+// repIDs reads a comma-separated list of rep ids.
+func repIDs(s string) []engine.RepID {
+	var out []engine.RepID
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, engine.RepID(id))
+		}
+	}
+	return out
 }
 
 func runRebalance(ctx context.Context, c Config, o engine.RebalanceOptions, dryRun bool,
