@@ -45,6 +45,10 @@ type Button struct {
 type Message struct {
 	Text string `json:"text,omitempty"`
 	Card *Card  `json:"card,omitempty"`
+	// Notice is the key of the outbox notice the message delivers, the
+	// same on every retry of it: a platform that deduplicates requests
+	// builds its message ids from it. Empty outside the outbox.
+	Notice string `json:"-"`
 }
 
 // Action verbs that buttons carry.

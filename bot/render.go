@@ -356,7 +356,14 @@ func (r *Renderer) chaseCard(
 		"company": l.Company, "due": "-", "overdue": "-"}
 	if l.DueAt != nil {
 		args["due"] = l.DueAt.In(r.zone(to)).Format("01-02 15:04")
-		args["overdue"] = overdueText(r.clock.Now().Sub(*l.DueAt), lang)
+		// Late as of when the alert was raised, not as of drawing, so
+		// that a retry draws the same message (a platform's duplicate
+		// check compares the whole request).
+		at := n.At
+		if at.IsZero() {
+			at = r.clock.Now()
+		}
+		args["overdue"] = overdueText(at.Sub(*l.DueAt), lang)
 	}
 	key := "remind.title"
 	if n.Kind == engine.NoticeAlert {

@@ -242,6 +242,7 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 	if err != nil {
 		return err
 	}
+	m.Notice = it.Key
 	var errs []error
 	for _, ch := range s.channels {
 		if done[ch.Name()] || !ch.Reaches(to) {

@@ -88,31 +88,62 @@ func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
 	return end
 }
 
-// scanBatch is how many due leads one scan handles.
+// scanBatch is how many due leads one query of a scan reads.
 const scanBatch = 500
+
+// ChaseQuery selects the leads with a chase due: not yet reminded and
+// due by Remind, or below alert tier i+1 and due by Alert[i]. A scan
+// pages through them by deadline and id: AfterDue and AfterID are the
+// last lead of the previous page, zero for the first.
+type ChaseQuery struct {
+	Remind   time.Time
+	Alert    [3]time.Time
+	AfterDue time.Time
+	AfterID  LeadID
+}
+
+// chaseQuery is the query of what is due at now.
+func (sc Schedule) chaseQuery(now time.Time) ChaseQuery {
+	return ChaseQuery{
+		Remind: now.Add(sc.RemindBefore),
+		Alert: [3]time.Time{
+			now,
+			now.Add(-sc.EscalateLeadAfter),
+			now.Add(-sc.EscalateManagerAfter),
+		},
+	}
+}
 
 // ScanDeadlines chases the deadlines due: a reminder to the owner before
 // one, then alerts as it passes, to the owner, the team lead and the
 // manager in turn. What was sent is recorded on the lead in the same
 // transaction as the notice, so each reminder and alert goes out once,
 // whichever replica scans, and a scan after downtime sends what was
-// missed. It returns how many notices it queued.
+// missed. One scan pages through every lead with something due, so a
+// backlog larger than a page is not starved by its first page. It
+// returns how many notices it queued.
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
-	sched := s.policy.Schedule
-	leads, err := s.store.DueLeads(ctx, now.Add(sched.RemindBefore), scanBatch)
-	if err != nil {
-		return 0, err
-	}
+	q := s.policy.Schedule.chaseQuery(now)
 	sent := 0
-	for _, l := range leads {
-		n, err := s.chase(ctx, l, now)
+	for {
+		leads, err := s.store.DueLeads(ctx, q, scanBatch)
 		if err != nil {
-			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
+			return sent, err
 		}
-		sent += n
+		for _, l := range leads {
+			n, err := s.chase(ctx, l, now)
+			if err != nil {
+				return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
+			}
+			sent += n
+		}
+		if len(leads) < scanBatch {
+			return sent, nil
+		}
+		last := leads[len(leads)-1]
+		q.AfterDue, q.AfterID = *last.DueAt, last.ID
 	}
-	return sent, nil
 }
 
 // remindAt is when the owner is reminded: RemindBefore ahead of the

@@ -57,9 +57,10 @@ type Reader interface {
 	// CountEvents counts the history lines of one kind about a rep since
 	// a time.
 	CountEvents(ctx context.Context, rep RepID, ev Event, since time.Time) (int, error)
-	// DueLeads returns up to limit assigned leads due by before that the
-	// scheduler has not finished chasing, earliest deadline first.
-	DueLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)
+	// DueLeads returns up to limit assigned leads that have a chase due
+	// as q describes, after q's cursor, earliest deadline (then lowest
+	// id) first.
+	DueLeads(ctx context.Context, q ChaseQuery, limit int) ([]Lead, error)
 	// StaleLeads returns up to limit assigned leads whose latest
 	// follow-up (or, without one, their assignment) is before before.
 	StaleLeads(ctx context.Context, before time.Time, limit int) ([]Lead, error)

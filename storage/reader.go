@@ -238,15 +238,24 @@ func (s *Store) AuditEntries(ctx context.Context, action string) ([]engine.Audit
 	return out, nil
 }
 
-func (r reader) DueLeads(ctx context.Context, before time.Time, limit int) ([]engine.Lead, error) {
+func (r reader) DueLeads(ctx context.Context, q engine.ChaseQuery, limit int) ([]engine.Lead, error) {
 	var rows []leadRow
-	err := r.db.WithContext(ctx).
-		Where("status = ? AND due_at <= ?", string(engine.StatusAssigned), dbTime(before)).
-		Where("reminded = ? OR alert_tier < ?", false, 3).
-		Order("due_at").
-		Limit(limit).
-		Find(&rows).
-		Error
+	db := r.db.WithContext(ctx).
+		Where("status = ?", string(engine.StatusAssigned)).
+		Where(
+			"(reminded = ? AND due_at <= ?) OR (alert_tier < 1 AND due_at <= ?) OR "+
+				"(alert_tier < 2 AND due_at <= ?) OR (alert_tier < 3 AND due_at <= ?)",
+			false,
+			dbTime(q.Remind),
+			dbTime(q.Alert[0]),
+			dbTime(q.Alert[1]),
+			dbTime(q.Alert[2]),
+		)
+	if !q.AfterDue.IsZero() {
+		after := dbTime(q.AfterDue)
+		db = db.Where("due_at > ? OR (due_at = ? AND id > ?)", after, after, int64(q.AfterID))
+	}
+	err := db.Order("due_at").Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads due")
 	}
