@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadbot/leadbot/bot/wecom/wecomfake"
+	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
+)
+
+// The WeCom app the end-to-end alert tests configure.
+const (
+	alertCorp   = "wwcorp0001"
+	alertSecret = "app-secret"
+	alertAESKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+)
+
+// alertEnv configures leadbot serve for the alert tests: WeCom against
+// the fake, no console, no quiet hours, a one-second tick, an outbox
+// looked at often with a short lease, and the scheduler lease ttl.
+func alertEnv(fake *wecomfake.Server, opts storage.Options, leaseTTL time.Duration) []string {
+	return []string{
+		"LEADBOT_DATABASE_DRIVER=" + opts.Driver,
+		"LEADBOT_DATABASE_DSN=" + opts.DSN,
+		"LEADBOT_CONSOLE_ENABLED=off",
+		"LEADBOT_QUIET_HOURS=",
+		"LEADBOT_SCHEDULER_TICK=1s",
+		"LEADBOT_SCHEDULER_LEASE_TTL=" + leaseTTL.String(),
+		"LEADBOT_CHAT_OUTBOX_INTERVAL=50ms",
+		"LEADBOT_CHAT_OUTBOX_LEASE=2s",
+		"LEADBOT_WECOM_CORP_ID=" + alertCorp,
+		"LEADBOT_WECOM_AGENT_ID=1000002",
+		"LEADBOT_WECOM_SECRET=" + alertSecret,
+		"LEADBOT_WECOM_TOKEN=cbToken",
+		"LEADBOT_WECOM_AES_KEY=" + alertAESKey,
+		"LEADBOT_WECOM_API_BASE=" + fake.URL,
+	}
+}
+
+// alertKey is one alert as a member sees it: to whom, about which lead,
+// of which tier.
+type alertKey struct {
+	user string
+	lead string
+	tier int
+}
+
+func (k alertKey) String() string { return fmt.Sprintf("%s/%s/tier %d", k.user, k.lead, k.tier) }
+
+// The Chinese alert titles, one per tier (bot/i18n zh-CN alert.*.title),
+// as a card's title or a line of a digest.
+var alertTitles = []struct {
+	tier int
+	re   *regexp.Regexp
+}{
+	{3, regexp.MustCompile(`升级提醒：(L\d+)（`)},
+	{2, regexp.MustCompile(`的线索 (L\d+) 已超时`)},
+	{1, regexp.MustCompile(`^(?:• )?(L\d+) 已超时 .*请尽快跟进`)},
+}
+
+// alertsIn lists the alerts one message carries: a card's, or every
+// line of a text, such as a digest folding several.
+func alertsIn(m wecomfake.Message) []alertKey {
+	lines := strings.Split(m.Text, "\n")
+	if m.MsgType == "template_card" {
+		lines = []string{m.Title}
+	}
+	var out []alertKey
+	for _, line := range lines {
+		for _, at := range alertTitles {
+			if sub := at.re.FindStringSubmatch(strings.TrimSpace(line)); sub != nil {
+				out = append(out, alertKey{user: m.ToUser, lead: sub[1], tier: at.tier})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// countAlerts counts each alert the fake delivered.
+func countAlerts(fake *wecomfake.Server) map[alertKey]int {
+	got := map[alertKey]int{}
+	for _, m := range fake.Delivered() {
+		for _, k := range alertsIn(m) {
+			got[k]++
+		}
+	}
+	return got
+}
+
+// checkOnce reports every expected alert not delivered exactly once and
+// every alert delivered that was not expected.
+func checkOnce(t *testing.T, got map[alertKey]int, want map[alertKey]bool) {
+	t.Helper()
+	var missing, doubled, stray []string
+	for k := range want {
+		switch n := got[k]; {
+		case n == 0:
+			missing = append(missing, k.String())
+		case n > 1:
+			doubled = append(doubled, fmt.Sprintf("%s ×%d", k, n))
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			stray = append(stray, k.String())
+		}
+	}
+	for _, c := range []struct {
+		what string
+		keys []string
+	}{{"never delivered", missing}, {"delivered more than once", doubled}, {"not expected", stray}} {
+		if len(c.keys) > 0 {
+			t.Errorf("%d alerts %s, such as %v", len(c.keys), c.what, c.keys[:min(5, len(c.keys))])
+		}
+	}
+}
+
+// seedLeads stores reps (each with a WeCom userid, in teams of ten) and
+// one assigned lead per deadline, spread over the reps, and marks the
+// assignment cards sent as if they had gone out long ago. It returns
+// the tier 1 alert each lead is due: to its owner.
+func seedLeads(t *testing.T, opts storage.Options, reps int, due []time.Time) map[alertKey]bool {
+	t.Helper()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := engine.DefaultPolicy
+	p.Mode = engine.ModeAuto
+	svc := engine.NewService(engine.Deps{Store: s, Policy: p})
+
+	users := map[engine.RepID]string{}
+	capacity := (len(due)+reps-1)/reps + 2
+	for i := range reps {
+		r := engine.Rep{ID: engine.RepID(fmt.Sprintf("r%04d", i)), Name: fmt.Sprintf("销售%d", i),
+			Team: fmt.Sprintf("team%02d", i/10), Role: engine.RoleRep, Capacity: capacity,
+			Active: true, WeComUserID: fmt.Sprintf("u%04d", i)}
+		if _, err := svc.PutRep(ctx, r, engine.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+		users[r.ID] = r.WeComUserID
+	}
+
+	want := map[alertKey]bool{}
+	const batch = 500
+	for from := 0; from < len(due); from += batch {
+		var ins []engine.LeadInput
+		for i := from; i < min(from+batch, len(due)); i++ {
+			prob := 0.5
+			ins = append(ins, engine.LeadInput{ExternalID: fmt.Sprintf("crm-%05d", i),
+				DueAt: &due[i], Profile: engine.Profile{Company: fmt.Sprintf("客户%d", i),
+					ExpectedAmount: 100000, CloseProbability: &prob}})
+		}
+		res, err := svc.IntakeBatch(ctx, ins, engine.IntakeOptions{Actor: engine.ActorAPI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil || r.Lead.Status != engine.StatusAssigned {
+				t.Fatalf("seed lead %s: %s, %v; want it assigned", r.Lead.ExternalID, r.Lead.Status, r.Err)
+			}
+			want[alertKey{user: users[r.Lead.Assignee], lead: r.Lead.ID.String(), tier: 1}] = true
+		}
+	}
+	drainOutbox(t, s)
+	return want
+}
+
+// drainOutbox marks every pending notice sent.
+func drainOutbox(t *testing.T, s *storage.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for {
+		items, err := s.ClaimNotices(ctx, time.Now(), time.Hour, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if err := s.CompleteNotice(ctx, it.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(items) == 0 {
+			return
+		}
+	}
+}
+
+// pendingNotices counts the notices still to send, looking well ahead,
+// with no leadbot running.
+func pendingNotices(t *testing.T, opts storage.Options) int {
+	t.Helper()
+	ctx := context.Background()
+	s, err := storage.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	items, err := s.ClaimNotices(ctx, time.Now().Add(24*time.Hour), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(items)
+}
+
+// waitAlerts polls until the fake has delivered n distinct alerts or the
+// deadline passes, and returns the count.
+func waitAlerts(fake *wecomfake.Server, n int, deadline time.Duration) map[alertKey]int {
+	end := time.Now().Add(deadline)
+	for {
+		got := countAlerts(fake)
+		if len(got) >= n || time.Now().After(end) {
+			return got
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// userids lists the WeCom userids of seedLeads' reps.
+func userids(reps int) []string {
+	out := make([]string, reps)
+	for i := range out {
+		out[i] = fmt.Sprintf("u%04d", i)
+	}
+	return out
+}
