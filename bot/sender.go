@@ -158,15 +158,25 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // Pass delivers one batch of due notices and returns how many it took.
+// The batch is leased for Lease; once half of that has gone by, the
+// notices not started yet are left for their lease to run out, since
+// another sender may take over a notice whose lease ran out while it was
+// still being sent here, and both would send it.
 func (s *Sender) Pass(ctx context.Context) int {
-	items, err := s.store.ClaimNotices(ctx, s.opt.Clock.Now(), s.opt.Lease, 50)
+	claimed := s.opt.Clock.Now()
+	items, err := s.store.ClaimNotices(ctx, claimed, s.opt.Lease, 50)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.opt.Log.Warn("outbox unavailable", slog.Any("err", err))
 		}
 		return 0
 	}
-	for _, it := range items {
+	for i, it := range items {
+		if s.opt.Clock.Now().Sub(claimed) >= s.opt.Lease/2 {
+			s.opt.Log.Warn("outbox batch outran its lease", slog.Int("left", len(items)-i),
+				slog.Duration("lease", s.opt.Lease))
+			break
+		}
 		s.deliver(ctx, it)
 	}
 	return len(items)

@@ -234,9 +234,12 @@ func (s *Service) chaseNotices(
 	if tier == 0 {
 		return []Notice{s.chaseNotice(NoticeReminder, "", l, owner, now)}, nil
 	}
-	reps, err := tx.Reps(ctx)
-	if err != nil {
-		return nil, err
+	var reps []Rep
+	if tier > 1 {
+		// Only the higher tiers look for the team's leads and managers.
+		if reps, err = tx.Reps(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var out []Notice
 	for t := l.AlertTier + 1; t <= tier; t++ {

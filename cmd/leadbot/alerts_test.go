@@ -32,7 +32,7 @@ func alertEnv(fake *wecomfake.Server, opts storage.Options, leaseTTL time.Durati
 		"LEADBOT_SCHEDULER_TICK=1s",
 		"LEADBOT_SCHEDULER_LEASE_TTL=" + leaseTTL.String(),
 		"LEADBOT_CHAT_OUTBOX_INTERVAL=50ms",
-		"LEADBOT_CHAT_OUTBOX_LEASE=2s",
+		"LEADBOT_CHAT_OUTBOX_LEASE=5s",
 		"LEADBOT_WECOM_CORP_ID=" + alertCorp,
 		"LEADBOT_WECOM_AGENT_ID=1000002",
 		"LEADBOT_WECOM_SECRET=" + alertSecret,
@@ -43,7 +43,7 @@ func alertEnv(fake *wecomfake.Server, opts storage.Options, leaseTTL time.Durati
 }
 
 // alertKey is one alert as a member sees it: to whom, about which lead,
-// of which tier.
+// of which tier (0 for the reminder before the deadline).
 type alertKey struct {
 	user string
 	lead string
@@ -52,8 +52,8 @@ type alertKey struct {
 
 func (k alertKey) String() string { return fmt.Sprintf("%s/%s/tier %d", k.user, k.lead, k.tier) }
 
-// The Chinese alert titles, one per tier (bot/i18n zh-CN alert.*.title),
-// as a card's title or a line of a digest.
+// The Chinese alert titles, one per tier (bot/i18n zh-CN alert.*.title,
+// and remind.title for tier 0), as a card's title or a line of a digest.
 var alertTitles = []struct {
 	tier int
 	re   *regexp.Regexp
@@ -61,6 +61,7 @@ var alertTitles = []struct {
 	{3, regexp.MustCompile(`升级提醒：(L\d+)（`)},
 	{2, regexp.MustCompile(`的线索 (L\d+) 已超时`)},
 	{1, regexp.MustCompile(`^(?:• )?(L\d+) 已超时 .*请尽快跟进`)},
+	{0, regexp.MustCompile(`^(?:• )?提醒：(L\d+) 将于`)},
 }
 
 // alertsIn lists the alerts one message carries: a card's, or every
@@ -93,10 +94,14 @@ func countAlerts(fake *wecomfake.Server) map[alertKey]int {
 	return got
 }
 
-// checkOnce reports every expected alert not delivered exactly once and
-// every alert delivered that was not expected.
-func checkOnce(t *testing.T, got map[alertKey]int, want map[alertKey]bool) {
+// checkOnce reports every expected alert not delivered exactly once,
+// every alert delivered that was not expected, and every message that
+// is not one alert. A reminder (tier 0) to a lead's owner may be missing,
+// since none is sent when no scheduler runs from its time until the
+// deadline, but never doubled.
+func checkOnce(t *testing.T, fake *wecomfake.Server, want map[alertKey]bool) {
 	t.Helper()
+	got := countAlerts(fake)
 	var missing, doubled, stray []string
 	for k := range want {
 		switch n := got[k]; {
@@ -106,10 +111,22 @@ func checkOnce(t *testing.T, got map[alertKey]int, want map[alertKey]bool) {
 			doubled = append(doubled, fmt.Sprintf("%s ×%d", k, n))
 		}
 	}
-	for k := range got {
-		if !want[k] {
+	total := 0
+	for k, n := range got {
+		total += n
+		owner := k
+		owner.tier = 1
+		switch {
+		case k.tier == 0 && want[owner]:
+			if n > 1 {
+				doubled = append(doubled, fmt.Sprintf("%s ×%d", k, n))
+			}
+		case !want[k]:
 			stray = append(stray, k.String())
 		}
+	}
+	if n := fake.Count(); n != total {
+		t.Errorf("members received %d messages carrying %d alerts, want one each", n, total)
 	}
 	for _, c := range []struct {
 		what string
@@ -122,10 +139,16 @@ func checkOnce(t *testing.T, got map[alertKey]int, want map[alertKey]bool) {
 }
 
 // seedLeads stores reps (each with a WeCom userid, in teams of ten) and
-// one assigned lead per deadline, spread over the reps, and marks the
+// n assigned leads spread over the reps, lead i due at due(i) read as it
+// is stored (in batches, in order), and marks the
 // assignment cards sent as if they had gone out long ago. It returns
-// the tier 1 alert each lead is due: to its owner.
-func seedLeads(t *testing.T, opts storage.Options, reps int, due []time.Time) map[alertKey]bool {
+// the tier 1 alert each lead is due, to its owner.
+func seedLeads(
+	t *testing.T,
+	opts storage.Options,
+	reps, n int,
+	due func(i int) time.Time,
+) map[alertKey]bool {
 	t.Helper()
 	ctx := context.Background()
 	s, err := storage.Open(ctx, opts)
@@ -141,7 +164,7 @@ func seedLeads(t *testing.T, opts storage.Options, reps int, due []time.Time) ma
 	svc := engine.NewService(engine.Deps{Store: s, Policy: p})
 
 	users := map[engine.RepID]string{}
-	capacity := (len(due)+reps-1)/reps + 2
+	capacity := (n+reps-1)/reps + 2
 	for i := range reps {
 		r := engine.Rep{ID: engine.RepID(fmt.Sprintf("r%04d", i)), Name: fmt.Sprintf("销售%d", i),
 			Team: fmt.Sprintf("team%02d", i/10), Role: engine.RoleRep, Capacity: capacity,
@@ -154,12 +177,13 @@ func seedLeads(t *testing.T, opts storage.Options, reps int, due []time.Time) ma
 
 	want := map[alertKey]bool{}
 	const batch = 500
-	for from := 0; from < len(due); from += batch {
+	for from := 0; from < n; from += batch {
 		var ins []engine.LeadInput
-		for i := from; i < min(from+batch, len(due)); i++ {
+		for i := from; i < min(from+batch, n); i++ {
 			prob := 0.5
+			at := due(i)
 			ins = append(ins, engine.LeadInput{ExternalID: fmt.Sprintf("crm-%05d", i),
-				DueAt: &due[i], Profile: engine.Profile{Company: fmt.Sprintf("客户%d", i),
+				DueAt: &at, Profile: engine.Profile{Company: fmt.Sprintf("客户%d", i),
 					ExpectedAmount: 100000, CloseProbability: &prob}})
 		}
 		res, err := svc.IntakeBatch(ctx, ins, engine.IntakeOptions{Actor: engine.ActorAPI})
@@ -197,9 +221,9 @@ func drainOutbox(t *testing.T, s *storage.Store) {
 	}
 }
 
-// pendingNotices counts the notices still to send, looking well ahead,
+// pendingNotices lists the notices still to send, looking well ahead,
 // with no leadbot running.
-func pendingNotices(t *testing.T, opts storage.Options) int {
+func pendingNotices(t *testing.T, opts storage.Options) []string {
 	t.Helper()
 	ctx := context.Background()
 	s, err := storage.Open(ctx, opts)
@@ -211,17 +235,26 @@ func pendingNotices(t *testing.T, opts storage.Options) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(items)
+	var out []string
+	for _, it := range items {
+		out = append(out, fmt.Sprintf("%s (attempt %d)", it.Key, it.Attempts))
+	}
+	return out
 }
 
-// waitAlerts polls until the fake has delivered n distinct alerts or the
-// deadline passes, and returns the count.
-func waitAlerts(fake *wecomfake.Server, n int, deadline time.Duration) map[alertKey]int {
-	end := time.Now().Add(deadline)
-	for {
+// waitAlerts polls until the fake has delivered every alert of want or
+// the deadline passes.
+func waitAlerts(fake *wecomfake.Server, want map[alertKey]bool, deadline time.Duration) {
+	for end := time.Now().Add(deadline); time.Now().Before(end); {
 		got := countAlerts(fake)
-		if len(got) >= n || time.Now().After(end) {
-			return got
+		n := 0
+		for k := range want {
+			if got[k] > 0 {
+				n++
+			}
+		}
+		if n == len(want) {
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
