@@ -157,9 +157,9 @@ func (s *Server) gettoken(w http.ResponseWriter, r *http.Request) {
 
 // sendRequest is what the fake reads of message/send's body.
 type sendRequest struct {
-	ToUser       string `json:"touser"`
-	MsgType      string `json:"msgtype"`
-	Text         *struct {
+	ToUser  string `json:"touser"`
+	MsgType string `json:"msgtype"`
+	Text    *struct {
 		Content string `json:"content"`
 	} `json:"text"`
 	TemplateCard *struct {
