@@ -30,7 +30,7 @@ func NewRenderer(src RepSource, lang i18n.Lang, loc *time.Location) *Renderer {
 }
 
 // WithClock makes the renderer tell "how late" by c rather than the
-// wall clock, and returns it.
+// wall clock, for a notice without a time of its own, and returns it.
 func (r *Renderer) WithClock(c engine.Clock) *Renderer {
 	r.clock = c
 	return r
