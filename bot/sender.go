@@ -51,6 +51,15 @@ type TeamCardChannel interface {
 	UpdateTeamCard(ctx context.Context, team, ref string, m Message) error
 }
 
+// FoldingChannel is a platform that may carry other messages pending for
+// the recipient along with the one it sends, folded into one (a digest).
+type FoldingChannel interface {
+	Channel
+	// Folded returns the keys of the outbox notices that the message
+	// with handle ref carried besides the one it was sent for, once.
+	Folded(ref string) []string
+}
+
 // ErrNoTeamRoute says that a platform has no group chat for a team.
 var ErrNoTeamRoute = errors.New("no group chat for the team")
 
@@ -67,6 +76,8 @@ type OutboxStore interface {
 	CompleteNotice(ctx context.Context, id int64, at time.Time) error
 	RetryNotice(ctx context.Context, id int64, next time.Time, lastErr string, final bool) error
 	LeadDeliveries(ctx context.Context, lead engine.LeadID) ([]engine.Delivery, error)
+	// NoticeByKey returns the notice with key, or NotFound.
+	NoticeByKey(ctx context.Context, key string) (engine.OutboxItem, error)
 }
 
 // SenderOptions tune the outbox sender.
@@ -268,6 +279,9 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 		if err := s.store.RecordDelivery(ctx, d); err != nil {
 			errs = append(errs, err)
 		}
+		if fc, ok := ch.(FoldingChannel); ok {
+			errs = append(errs, s.recordFolded(ctx, ch.Name(), fc.Folded(ref), d))
+		}
 		s.opt.Log.Debug(
 			"notice sent",
 			slog.Int64("notice_id", it.ID),
@@ -275,6 +289,26 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 			slog.String("rep_id", string(to.ID)),
 			slog.String("lead_id", it.LeadID.String()),
 		)
+	}
+	return errors.Join(errs...)
+}
+
+// recordFolded records the notices a message carried besides its own as
+// delivered with it, so that their retries, here or in another replica,
+// do not send them again.
+func (s *Sender) recordFolded(ctx context.Context, platform string, keys []string, d engine.Delivery) error {
+	var errs []error
+	for _, key := range keys {
+		it, err := s.store.NoticeByKey(ctx, key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("record notice carried by %s: %w", d.Ref, err))
+			continue
+		}
+		carried := d
+		carried.OutboxID, carried.RepID, carried.LeadID = it.ID, it.To, it.LeadID
+		if err := s.store.RecordDelivery(ctx, carried); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -45,7 +45,7 @@ type Channel struct {
 	log    *slog.Logger
 }
 
-var _ bot.Channel = (*Channel)(nil)
+var _ bot.FoldingChannel = (*Channel)(nil)
 
 // NewChannel returns the channel for a validated Config.
 func NewChannel(cfg Config, o Options) *Channel {
@@ -128,6 +128,10 @@ func (ch *Channel) Send(ctx context.Context, to engine.Rep, m bot.Message) (stri
 	return ref, nil
 }
 
+// Folded returns the keys of the outbox notices that the digest ref
+// carried besides the message it was sent for, and forgets them.
+func (ch *Channel) Folded(ref string) []string { return ch.fold.folded(ref) }
+
 // sendDigest sends m and as many of the rep's pending messages as fit as
 // one text, and returns its msgid.
 func (ch *Channel) sendDigest(
@@ -138,12 +142,12 @@ func (ch *Channel) sendDigest(
 	now time.Time,
 ) (string, error) {
 	lang := i18n.Parse(to.Language)
-	text, keys := ch.fold.digest(to.WeComUserID, key, m, lang)
+	text, keys, notices := ch.fold.digest(to.WeComUserID, key, m, lang)
 	ref, err := ch.sendOne(ctx, to, bot.Message{Text: text})
 	if err != nil {
 		return "", err
 	}
-	ch.fold.carry(to.WeComUserID, key, keys, ref, now)
+	ch.fold.carry(to.WeComUserID, key, keys, notices, ref, now)
 	ch.log.Info("digest sent", slog.String("platform", Platform),
 		slog.String("rep_id", string(to.ID)), slog.Int("count", len(keys)+1))
 	return ref, nil
