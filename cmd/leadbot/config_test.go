@@ -85,6 +85,13 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "LEADBOT_DINGTALK_CLIENT_SECRET"},
 		{name: "bad quiet hours", env: map[string]string{"LEADBOT_QUIET_HOURS": "late"},
 			want: "scheduler.quiet_hours (LEADBOT_QUIET_HOURS)"},
+		{name: "lease too short", env: map[string]string{"LEADBOT_SCHEDULER_LEASE_TTL": "1s"},
+			want: "scheduler.lease_ttl: is 1s; allowed: 3s to 10m"},
+		{name: "outbox lease too long", env: map[string]string{"LEADBOT_CHAT_OUTBOX_LEASE": "2h"},
+			want: "chat.outbox_lease: is 2h0m0s; allowed: 1s to 1h"},
+		{name: "duplicate check over 4h", env: map[string]string{"LEADBOT_WECOM_CORP_ID": "ww1",
+			"LEADBOT_WECOM_DUPLICATE_CHECK": "5h"},
+			want: "LEADBOT_WECOM_DUPLICATE_CHECK is 5h0m0s; want whole seconds from 0 (off) to 4h"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "file type", file: "database:\n  max_open_conns: lots\n", want: "cannot unmarshal"},
 	}
