@@ -10,10 +10,16 @@ import (
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
-// isLeader reports whether the process has logged taking the scheduler
-// lease.
+// isLeader reports whether the process's latest change of scheduler
+// leadership it logged was taking the lease.
 func (p *process) isLeader() bool {
-	return strings.Contains(p.stderr.String(), `msg="scheduler leadership changed" leader=true`)
+	log := p.stderr.String()
+	i := strings.LastIndex(log, `msg="scheduler leadership changed"`)
+	if i < 0 {
+		return false
+	}
+	line, _, _ := strings.Cut(log[i:], "\n")
+	return strings.Contains(line, "leader=true")
 }
 
 // Two replicas share one MySQL database. Half the alerts are overdue at
@@ -30,7 +36,7 @@ func TestReplicasTakeOverAndSendEachAlertOnce(t *testing.T) {
 	// Half are overdue; half fall due well after the replicas start and
 	// the scheduler is killed: only a replica that took the scheduler
 	// over can raise those.
-	const later = 30 * time.Second
+	const later = 20 * time.Second
 	var firstLater time.Time
 	want := seedLeads(t, opts, reps, alerts, func(i int) time.Time {
 		if i < alerts/2 {
