@@ -31,7 +31,6 @@ import (
 //  3. When the outbox retries a message that a digest carried, Send
 //     returns that digest's msgid without sending again, once: a later
 //     message that happens to look the same is sent.
-//
 //  4. The channel tells the outbox which notices a digest carried
 //     (Folded), and the outbox records them delivered, so that a retry
 //     after a restart, or by another replica, sends none of them again.
