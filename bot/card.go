@@ -48,6 +48,10 @@ type Message struct {
 	// Digest marks a message that already gathers many notices: a
 	// channel sends it whole and never folds it into a digest of its own.
 	Digest bool `json:"digest,omitempty"`
+	// Notice is the key of the outbox notice the message delivers, the
+	// same on every retry of it: a platform that deduplicates requests
+	// builds its message ids from it. Empty outside the outbox.
+	Notice string `json:"-"`
 }
 
 // Action verbs that buttons carry.

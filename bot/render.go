@@ -31,7 +31,7 @@ func NewRenderer(src RepSource, lang i18n.Lang, loc *time.Location) *Renderer {
 }
 
 // WithClock makes the renderer tell "how late" by c rather than the
-// wall clock, and returns it.
+// wall clock, for a notice without a time of its own, and returns it.
 func (r *Renderer) WithClock(c engine.Clock) *Renderer {
 	r.clock = c
 	return r
@@ -373,7 +373,14 @@ func (r *Renderer) chaseCard(
 		"company": l.Company, "due": "-", "overdue": "-"}
 	if l.DueAt != nil {
 		args["due"] = l.DueAt.In(r.zone(to)).Format("01-02 15:04")
-		args["overdue"] = overdueText(r.clock.Now().Sub(*l.DueAt), lang)
+		// Late as of when the alert was raised, not as of drawing, so
+		// that a retry draws the same message (a platform's duplicate
+		// check compares the whole request).
+		at := n.At
+		if at.IsZero() {
+			at = r.clock.Now()
+		}
+		args["overdue"] = overdueText(at.Sub(*l.DueAt), lang)
 	}
 	key, body := "remind.title", "remind.body"
 	if n.Kind == engine.NoticeAlert {

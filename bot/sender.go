@@ -51,6 +51,15 @@ type TeamCardChannel interface {
 	UpdateTeamCard(ctx context.Context, team, ref string, m Message) error
 }
 
+// FoldingChannel is a platform that may carry other messages pending for
+// the recipient along with the one it sends, folded into one (a digest).
+type FoldingChannel interface {
+	Channel
+	// Folded returns the keys of the outbox notices that the message
+	// with handle ref carried besides the one it was sent for, once.
+	Folded(ref string) []string
+}
+
 // ErrNoTeamRoute says that a platform has no group chat for a team.
 var ErrNoTeamRoute = errors.New("no group chat for the team")
 
@@ -67,6 +76,8 @@ type OutboxStore interface {
 	CompleteNotice(ctx context.Context, id int64, at time.Time) error
 	RetryNotice(ctx context.Context, id int64, next time.Time, lastErr string, final bool) error
 	LeadDeliveries(ctx context.Context, lead engine.LeadID) ([]engine.Delivery, error)
+	// NoticeByKey returns the notice with key, or NotFound.
+	NoticeByKey(ctx context.Context, key string) (engine.OutboxItem, error)
 }
 
 // SenderOptions tune the outbox sender.
@@ -160,15 +171,25 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // Pass delivers one batch of due notices and returns how many it took.
+// The batch is leased for Lease; once half of that has gone by, the
+// notices not started yet are left for their lease to run out, since
+// another sender may take over a notice whose lease ran out while it was
+// still being sent here, and both would send it.
 func (s *Sender) Pass(ctx context.Context) int {
-	items, err := s.store.ClaimNotices(ctx, s.opt.Clock.Now(), s.opt.Lease, 50)
+	claimed := s.opt.Clock.Now()
+	items, err := s.store.ClaimNotices(ctx, claimed, s.opt.Lease, 50)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.opt.Log.Warn("outbox unavailable", slog.Any("err", err))
 		}
 		return 0
 	}
-	for _, it := range items {
+	for i, it := range items {
+		if s.opt.Clock.Now().Sub(claimed) >= s.opt.Lease/2 {
+			s.opt.Log.Warn("outbox batch outran its lease", slog.Int("left", len(items)-i),
+				slog.Duration("lease", s.opt.Lease))
+			break
+		}
 		s.deliver(ctx, it)
 	}
 	return len(items)
@@ -244,6 +265,7 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 	if err != nil {
 		return err
 	}
+	m.Notice = it.Key
 	var errs []error
 	for _, ch := range s.channels {
 		if done[ch.Name()] || !ch.Reaches(to) {
@@ -259,6 +281,9 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 		if err := s.store.RecordDelivery(ctx, d); err != nil {
 			errs = append(errs, err)
 		}
+		if fc, ok := ch.(FoldingChannel); ok {
+			errs = append(errs, s.recordFolded(ctx, ch.Name(), fc.Folded(ref), d))
+		}
 		s.opt.Log.Debug(
 			"notice sent",
 			slog.Int64("notice_id", it.ID),
@@ -266,6 +291,26 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 			slog.String("rep_id", string(to.ID)),
 			slog.String("lead_id", it.LeadID.String()),
 		)
+	}
+	return errors.Join(errs...)
+}
+
+// recordFolded records the notices a message carried besides its own as
+// delivered with it, so that their retries, here or in another replica,
+// do not send them again.
+func (s *Sender) recordFolded(ctx context.Context, platform string, keys []string, d engine.Delivery) error {
+	var errs []error
+	for _, key := range keys {
+		it, err := s.store.NoticeByKey(ctx, key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("record notice carried by %s: %w", d.Ref, err))
+			continue
+		}
+		carried := d
+		carried.OutboxID, carried.RepID, carried.LeadID = it.ID, it.To, it.LeadID
+		if err := s.store.RecordDelivery(ctx, carried); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

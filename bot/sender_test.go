@@ -281,3 +281,44 @@ func TestOutboxTeamCards(t *testing.T) {
 		}
 	})
 }
+
+// slow is a channel that takes a while for each message, by the clock.
+type slow struct {
+	*recorder
+	clock *enginetest.Clock
+	took  time.Duration
+}
+
+func (c slow) Send(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
+	c.clock.Add(c.took)
+	return c.recorder.Send(ctx, to, m)
+}
+
+// A batch that takes longer than half its lease stops sending, and what
+// it left is sent once, after the lease: never by this sender and by
+// another that took over the lease while this one was still at it.
+func TestOutboxBatchStopsBeforeItsLeaseRunsOut(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		f.intake(t, "a") // three pool cards and a team notice
+		ch := slow{recorder: newRecorder("chat"), clock: f.clock, took: 20 * time.Second}
+		first := f.sender(ch) // a lease of one minute
+		if n := first.Pass(ctx); n != 4 || ch.total() != 2 {
+			t.Fatalf("first pass took %d and sent %d, want 4 taken and 2 sent in the first 30s",
+				n, ch.total())
+		}
+		other := f.sender(ch)
+		if n := other.Pass(ctx); n != 0 {
+			t.Errorf("another sender took %d notices still leased, want 0", n)
+		}
+		f.clock.Add(time.Minute)
+		for other.Pass(ctx) > 0 {
+		}
+		for _, rep := range []string{"r1", "r2", "r3"} {
+			if got := ch.count(rep + " L1"); got != 1 {
+				t.Errorf("pool card of L1 reached %s %d times, want once", rep, got)
+			}
+		}
+	})
+}

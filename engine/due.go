@@ -20,6 +20,10 @@ type DueBy struct {
 	// whose alert of that tier is due. Each is no later than the one
 	// before.
 	Alert [3]time.Time
+	// AfterDue and AfterID are the last lead of the previous page of a
+	// scan, zero for the first: a scan pages by deadline, then id.
+	AfterDue time.Time
+	AfterID  LeadID
 }
 
 // dueBy returns the cutoffs of the schedule at now.

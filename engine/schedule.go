@@ -96,7 +96,7 @@ func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
 	return end
 }
 
-// scanBatch is how many due leads one scan handles.
+// scanBatch is how many due leads one query of a scan reads.
 const scanBatch = 500
 
 // ScanDeadlines chases the deadlines due: a reminder to the owner before
@@ -104,30 +104,53 @@ const scanBatch = 500
 // manager in turn. What was sent is recorded on the lead in the same
 // transaction as the notice, so each reminder and alert goes out once,
 // whichever replica scans, and a scan after downtime sends what was
-// missed. Someone who would get more than Checkpoints.AlertDigestOver of
-// them from one scan gets one NoticeAlertDigest listing them instead,
-// written with the chasing of those leads in one transaction. It returns
-// how many notices it queued.
+// missed. One scan pages through every lead with something due, so a
+// backlog larger than a page is not starved by its first page. Someone
+// who would get more than Checkpoints.AlertDigestOver of them from one
+// page gets one NoticeAlertDigest listing them instead, written with the
+// chasing of those leads in one transaction. It returns how many notices
+// it queued.
 func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 	now := s.now()
-	sched := s.policy.Schedule
-	leads, err := s.store.DueLeads(ctx, sched.dueBy(now), scanBatch)
-	if err != nil {
-		return 0, err
+	by := s.policy.Schedule.dueBy(now)
+	sent := 0
+	var roster tickRoster
+	for {
+		leads, err := s.store.DueLeads(ctx, by, scanBatch)
+		if err != nil {
+			return sent, err
+		}
+		n, err := s.chasePage(ctx, leads, now, &roster)
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		if len(leads) < scanBatch {
+			break
+		}
+		last := leads[len(leads)-1]
+		by.AfterDue, by.AfterID = *last.DueAt, last.ID
 	}
+	n, err := s.scanLag(ctx, now)
+	return sent + n, err
+}
+
+// chasePage chases one page of due leads: one by one, but for the
+// people who would get too many at once, whose leads are chased together
+// under one digest.
+func (s *Service) chasePage(ctx context.Context, leads []Lead, now time.Time, roster *tickRoster) (int, error) {
 	folded, burst, err := s.planBurst(ctx, leads, now)
 	if err != nil {
 		return 0, err
 	}
 	sent := 0
 	var held []Lead
-	var roster tickRoster
 	for _, l := range leads {
 		if burst[l.ID] {
 			held = append(held, l)
 			continue
 		}
-		n, err := s.chase(ctx, l, now, &roster)
+		n, err := s.chase(ctx, l, now, roster)
 		if err != nil {
 			return sent, fmt.Errorf("chase lead %s: %w", l.ID, err)
 		}
@@ -140,8 +163,7 @@ func (s *Service) ScanDeadlines(ctx context.Context) (int, error) {
 			return sent, err
 		}
 	}
-	n, err := s.scanLag(ctx, now)
-	return sent + n, err
+	return sent, nil
 }
 
 // remindAt is when the owner is reminded: RemindBefore ahead of the
@@ -262,7 +284,8 @@ func (s *Service) chaseNotices(
 		return nil, err
 	}
 	var reps []Rep
-	if tier > 0 {
+	if tier > 1 {
+		// Only the higher tiers look for the team's leads and managers.
 		if reps, err = roster.get(ctx, tx); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -106,6 +107,20 @@ func (r outboxRow) toItem() engine.OutboxItem {
 		json.Unmarshal([]byte(r.Args), &n.Args)
 	}
 	return engine.OutboxItem{ID: r.ID, Attempts: r.Attempts, Notice: n}
+}
+
+// NoticeByKey returns the notice with key, or NotFound.
+func (s *Store) NoticeByKey(ctx context.Context, key string) (engine.OutboxItem, error) {
+	var row outboxRow
+	err := s.r.WithContext(ctx).Where(map[string]any{"key": key}).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.OutboxItem{}, &engine.Error{Kind: engine.NotFound, Code: "notice_not_found",
+			Msg: "no notice has key " + key}
+	}
+	if err != nil {
+		return engine.OutboxItem{}, wrapf(err, "load notice %s", key)
+	}
+	return row.toItem(), nil
 }
 
 // RecordDelivery notes that notice id reached a platform. Recording the

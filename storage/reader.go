@@ -246,7 +246,7 @@ func (r reader) DueLeads(ctx context.Context, by engine.DueBy, limit int) ([]eng
 	// reminded, due_at), so the scan reads only leads with a step due,
 	// however many are overdue and already fully chased.
 	var rows []leadRow
-	err := r.db.WithContext(ctx).
+	db := r.db.WithContext(ctx).
 		Where("status = ?", string(engine.StatusAssigned)).
 		Where("(alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
 			" OR (alert_tier = 0 AND reminded = ? AND due_at <= ?)"+
@@ -256,12 +256,12 @@ func (r reader) DueLeads(ctx context.Context, by engine.DueBy, limit int) ([]eng
 			" OR (alert_tier = 2 AND reminded = ? AND due_at <= ?)",
 			false, dbTime(by.Remind), true, dbTime(by.Alert[0]),
 			false, dbTime(by.Alert[1]), true, dbTime(by.Alert[1]),
-			false, dbTime(by.Alert[2]), true, dbTime(by.Alert[2])).
-		Order("due_at").
-		Order("id").
-		Limit(limit).
-		Find(&rows).
-		Error
+			false, dbTime(by.Alert[2]), true, dbTime(by.Alert[2]))
+	if !by.AfterDue.IsZero() {
+		after := dbTime(by.AfterDue)
+		db = db.Where("due_at > ? OR (due_at = ? AND id > ?)", after, after, int64(by.AfterID))
+	}
+	err := db.Order("due_at").Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads due")
 	}

@@ -3,6 +3,7 @@ package wecom
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ type Channel struct {
 	log    *slog.Logger
 }
 
-var _ bot.Channel = (*Channel)(nil)
+var _ bot.FoldingChannel = (*Channel)(nil)
 
 // NewChannel returns the channel for a validated Config.
 func NewChannel(cfg Config, o Options) *Channel {
@@ -76,6 +77,11 @@ type sendRequest struct {
 	AgentID      int           `json:"agentid"`
 	Text         *textBody     `json:"text,omitempty"`
 	TemplateCard *templateCard `json:"template_card,omitempty"`
+	// With the duplicate check on, WeCom drops a request identical to
+	// one it took within the interval, in seconds: a retry after an
+	// answer that never arrived reaches nobody twice.
+	DuplicateCheck         int `json:"enable_duplicate_check,omitempty"`
+	DuplicateCheckInterval int `json:"duplicate_check_interval,omitempty"`
 }
 
 type textBody struct {
@@ -126,6 +132,10 @@ func (ch *Channel) Send(ctx context.Context, to engine.Rep, m bot.Message) (stri
 	return ref, nil
 }
 
+// Folded returns the keys of the outbox notices that the digest ref
+// carried besides the message it was sent for, and forgets them.
+func (ch *Channel) Folded(ref string) []string { return ch.fold.folded(ref) }
+
 // sendDigest sends m and as many of the rep's pending messages as fit as
 // one text, and returns its msgid.
 func (ch *Channel) sendDigest(
@@ -136,12 +146,12 @@ func (ch *Channel) sendDigest(
 	now time.Time,
 ) (string, error) {
 	lang := i18n.Parse(to.Language)
-	text, keys := ch.fold.digest(to.WeComUserID, key, m, lang)
+	text, keys, notices := ch.fold.digest(to.WeComUserID, key, m, lang)
 	ref, err := ch.sendOne(ctx, to, bot.Message{Text: text})
 	if err != nil {
 		return "", err
 	}
-	ch.fold.carry(to.WeComUserID, key, keys, ref, now)
+	ch.fold.carry(to.WeComUserID, key, keys, notices, ref, now)
 	ch.log.Info("digest sent", slog.String("platform", Platform),
 		slog.String("rep_id", string(to.ID)), slog.Int("count", len(keys)+1))
 	return ref, nil
@@ -150,9 +160,12 @@ func (ch *Channel) sendDigest(
 // sendOne sends m as a card, or as a text when it has nothing to click.
 func (ch *Channel) sendOne(ctx context.Context, to engine.Rep, m bot.Message) (string, error) {
 	req := sendRequest{ToUser: to.WeComUserID, AgentID: ch.cfg.AgentID}
+	if d := ch.cfg.DuplicateCheck; d > 0 {
+		req.DuplicateCheck, req.DuplicateCheckInterval = 1, int(d/time.Second)
+	}
 	var task string
 	if m.Card != nil && len(m.Card.Buttons) > 0 {
-		task = taskID(m.Card.Key, ch.suffix())
+		task = taskID(m.Card.Key, ch.suffix(m.Notice))
 		tc := drawCard(m, task)
 		req.MsgType, req.TemplateCard = "template_card", &tc
 	} else {
@@ -179,9 +192,15 @@ func (ch *Channel) sendOne(ctx context.Context, to engine.Rep, m bot.Message) (s
 	return task, nil
 }
 
-// suffix makes a task id unique: a clock reading and random bytes, so
-// that replicas never collide.
-func (ch *Channel) suffix() string {
+// suffix makes a task id unique. A message from the outbox gets one
+// from its notice, so that every retry sends the same request and
+// WeCom's duplicate check recognises it; any other gets a clock reading
+// and random bytes, so that replicas never collide.
+func (ch *Channel) suffix(notice string) string {
+	if notice != "" {
+		sum := sha256.Sum256([]byte(notice))
+		return hex.EncodeToString(sum[:8])
+	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return strconv.FormatInt(ch.clock.Now().UnixMilli(), 36) + hex.EncodeToString(b[:])

@@ -30,7 +30,7 @@ const (
 
 func testConfig(base string) Config {
 	return Config{CorpID: testCorp, AgentID: 1000002, Secret: testSecret, Token: testToken,
-		AESKey: testAESKey, APIBase: base}
+		AESKey: testAESKey, APIBase: base, DuplicateCheck: time.Hour}
 }
 
 func newTestChannel(t *testing.T, users ...string) (*Channel, *fakeWeCom, *clock) {

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // DefaultAPIBase is WeCom's API host.
@@ -43,7 +44,15 @@ type Config struct {
 	// APIBase is where the API is reached, DefaultAPIBase when empty
 	// (LEADBOT_WECOM_API_BASE).
 	APIBase string
+	// DuplicateCheck is how long WeCom drops an app message identical to
+	// one it took already (message/send's enable_duplicate_check and
+	// duplicate_check_interval, at most 4 hours); 0 turns the check off
+	// (LEADBOT_WECOM_DUPLICATE_CHECK).
+	DuplicateCheck time.Duration
 }
+
+// MaxDuplicateCheck is the longest duplicate check WeCom accepts.
+const MaxDuplicateCheck = 4 * time.Hour
 
 // Validate reports the first setting that is missing or malformed, named
 // by its environment variable. It never quotes a secret's value.
@@ -63,6 +72,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := aesKey(c.AESKey); err != nil {
 		errs = append(errs, fmt.Errorf("LEADBOT_WECOM_AES_KEY: %w", err))
+	}
+	if c.DuplicateCheck < 0 || c.DuplicateCheck > MaxDuplicateCheck ||
+		c.DuplicateCheck%time.Second != 0 {
+		errs = append(errs, fmt.Errorf(
+			"LEADBOT_WECOM_DUPLICATE_CHECK is %s; want whole seconds from 0 (off) to 4h",
+			c.DuplicateCheck))
 	}
 	if c.APIBase != "" {
 		u, err := url.Parse(c.APIBase)

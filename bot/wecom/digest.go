@@ -35,15 +35,21 @@ import (
 //     many already (missed alerts, checkpoint digests), is never held nor
 //     carried: as one line of another digest it would lose its list. It
 //     waits for budget through the outbox's backoff and goes out whole.
+//  5. The channel tells the outbox which notices a digest carried
+//     (Folded), and the outbox records them delivered, so that a retry
+//     after a restart, or by another replica, sends none of them again.
 //
-// A restart forgets only which messages digests carried, so the worst
-// it costs is a message sent twice, never one lost. A digest is text, so
-// the cards it carries lose their buttons; each line names the lead, for
-// the typed command.
+// A restart forgets only what is pending and which messages digests
+// carried, which the outbox has recorded, so nothing is lost; a crash
+// between a digest's send and that record sends its messages again. A
+// digest is text, so the cards it carries lose their buttons; each line
+// names the lead, for the typed command.
 //
 // TODO: the memory is per replica, like the pacer's: with several
-// replicas each keeps its own budget and digests, so a recipient may get
-// more than WeCom passes on. A shared (storage-backed) budget fixes both.
+// replicas each keeps its own budget and pending messages, so a recipient
+// may get more than WeCom passes on, and a digest may carry a message
+// another replica is sending at the same time. A shared (storage-backed)
+// budget fixes both.
 
 // foldLife is how long a pending or folded message is remembered: longer
 // than the outbox keeps retrying one (12 attempts, about 95 minutes).
@@ -58,11 +64,18 @@ type folder struct {
 	mu      sync.Mutex
 	pending map[string][]held            // user to refused messages, oldest first
 	carried map[string]map[string]folded // user to message key to digest
+	notices map[string]noticesAt         // digest to the notices it carried
 }
 
 type held struct {
-	key  string
-	line string
+	key    string
+	notice string // the outbox notice, if the message came from one
+	line   string
+	at     time.Time
+}
+
+type noticesAt struct {
+	keys []string
 	at   time.Time
 }
 
@@ -72,7 +85,8 @@ type folded struct {
 }
 
 func newFolder() *folder {
-	return &folder{pending: map[string][]held{}, carried: map[string]map[string]folded{}}
+	return &folder{pending: map[string][]held{}, carried: map[string]map[string]folded{},
+		notices: map[string]noticesAt{}}
 }
 
 // foldKey identifies a message across the outbox's retries, which render
@@ -142,7 +156,8 @@ func (f *folder) hold(user, key string, m bot.Message, now time.Time) {
 			return
 		}
 	}
-	f.pending[user] = append(f.pending[user], held{key: key, line: digestLine(m), at: now})
+	f.pending[user] = append(f.pending[user],
+		held{key: key, notice: m.Notice, line: digestLine(m), at: now})
 }
 
 // backlog is how many messages other than key wait for user.
@@ -159,11 +174,15 @@ func (f *folder) backlog(user, key string) int {
 }
 
 // digest is a text of m and as many pending messages other than m (key)
-// as fit, oldest first, and the keys of those pending ones.
-func (f *folder) digest(user, key string, m bot.Message, lang i18n.Lang) (string, []string) {
+// as fit, oldest first, and the keys and outbox notices of those pending
+// ones.
+func (f *folder) digest(
+	user, key string,
+	m bot.Message,
+	lang i18n.Lang,
+) (text string, keys, notices []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var keys []string
 	lines := []string{digestLine(m)}
 	size := len(lines[0]) + len(digestHead(lang, 999)) + 1
 	for _, p := range f.pending[user] {
@@ -174,9 +193,12 @@ func (f *folder) digest(user, key string, m bot.Message, lang i18n.Lang) (string
 			break
 		}
 		keys, lines = append(keys, p.key), append(lines, p.line)
+		if p.notice != "" {
+			notices = append(notices, p.notice)
+		}
 		size += len(p.line) + 1
 	}
-	return digestHead(lang, len(lines)) + "\n" + strings.Join(lines, "\n"), keys
+	return digestHead(lang, len(lines)) + "\n" + strings.Join(lines, "\n"), keys, notices
 }
 
 // digestHead is the first line of a digest of n messages.
@@ -187,11 +209,20 @@ func digestHead(lang i18n.Lang, n int) string {
 	return fmt.Sprintf("你有 %d 条新提醒：", n)
 }
 
-// carry records that the digest ref carried the pending messages keys
-// besides the one being sent (key), and forgets them all as pending.
-func (f *folder) carry(user, key string, keys []string, ref string, now time.Time) {
+// carry records that the digest ref carried the pending messages keys,
+// from the outbox notices, besides the one being sent (key), and
+// forgets them all as pending.
+func (f *folder) carry(user, key string, keys, notices []string, ref string, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for d, n := range f.notices {
+		if now.Sub(n.at) >= foldLife {
+			delete(f.notices, d)
+		}
+	}
+	if len(notices) > 0 {
+		f.notices[ref] = noticesAt{keys: notices, at: now}
+	}
 	done := map[string]bool{key: true}
 	if f.carried[user] == nil {
 		f.carried[user] = map[string]folded{}
@@ -223,4 +254,13 @@ func (f *folder) drop(user string, keys map[string]bool) {
 	} else {
 		f.pending[user] = ps
 	}
+}
+
+// folded returns the outbox notices the digest ref carried, once.
+func (f *folder) folded(ref string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.notices[ref]
+	delete(f.notices, ref)
+	return n.keys
 }

@@ -103,10 +103,12 @@ type Config struct {
 		AlertDigestOver      int           `yaml:"alert_digest_over" env:"LEADBOT_ALERT_DIGEST_OVER"`
 		LagAlert             float64       `yaml:"lag_alert" env:"LEADBOT_LAG_ALERT"`
 		ExtendBy             string        `yaml:"extend_by" env:"LEADBOT_EXTEND_BY"`
+		LeaseTTL             time.Duration `yaml:"lease_ttl"`
 	} `yaml:"scheduler"`
 	Chat struct {
 		Language       string        `yaml:"language"`
 		OutboxInterval time.Duration `yaml:"outbox_interval"`
+		OutboxLease    time.Duration `yaml:"outbox_lease"`
 	} `yaml:"chat"`
 	WeCom struct {
 		CorpID  string `yaml:"corp_id"`
@@ -116,7 +118,8 @@ type Config struct {
 		AESKey  string `yaml:"aes_key" secret:"true"`
 		APIBase string `yaml:"api_base"`
 		// GroupWebhooks maps a team to its group robot's webhook key.
-		GroupWebhooks map[string]string `yaml:"group_webhooks" secret:"true"`
+		GroupWebhooks  map[string]string `yaml:"group_webhooks" secret:"true"`
+		DuplicateCheck time.Duration     `yaml:"duplicate_check"`
 	} `yaml:"wecom"`
 	DingTalk struct {
 		ClientID       string `yaml:"client_id"`
@@ -187,10 +190,13 @@ func DefaultConfig() Config {
 	// starts with it on at 20 points behind plan.
 	c.Scheduler.LagAlert = 0.2
 	c.Scheduler.ExtendBy = engine.DefaultSchedule.ExtendBy.String()
+	c.Scheduler.LeaseTTL = 30 * time.Second
 	c.Chat.Language = "zh-CN"
 	c.Chat.OutboxInterval = time.Second
+	c.Chat.OutboxLease = time.Minute
 	c.WeCom.APIBase = wecom.DefaultAPIBase
 	c.WeCom.GroupWebhooks = map[string]string{}
+	c.WeCom.DuplicateCheck = time.Hour
 	c.DingTalk.APIBase = dingtalk.DefaultAPIBase
 	c.DingTalk.GroupConversations = map[string]string{}
 	c.Console.Enabled = "auto"
@@ -386,6 +392,9 @@ func (c Config) Validate() error {
 	}
 	if c.Chat.OutboxInterval < 10*time.Millisecond || c.Chat.OutboxInterval > time.Minute {
 		bad("chat.outbox_interval", "is %s; allowed: 10ms to 1m", c.Chat.OutboxInterval)
+	}
+	if c.Chat.OutboxLease < time.Second || c.Chat.OutboxLease > time.Hour {
+		bad("chat.outbox_lease", "is %s; allowed: 1s to 1h", c.Chat.OutboxLease)
 	}
 	if c.WeCom.CorpID != "" {
 		if err := c.wecom().Validate(); err != nil {
@@ -590,6 +599,9 @@ func (c Config) validateScheduler(bad func(key, format string, args ...any)) {
 	if _, err := engine.ParseExtension(sc.ExtendBy); err != nil {
 		bad("scheduler.extend_by (LEADBOT_EXTEND_BY)", "%v", err)
 	}
+	if sc.LeaseTTL < 3*time.Second || sc.LeaseTTL > 10*time.Minute {
+		bad("scheduler.lease_ttl", "is %s; allowed: 3s to 10m", sc.LeaseTTL)
+	}
 }
 
 // schedule is when the engine chases deadlines.
@@ -611,7 +623,7 @@ func (c Config) schedule() engine.Schedule {
 func (c Config) wecom() wecom.Config {
 	w := c.WeCom
 	return wecom.Config{CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Token: w.Token,
-		AESKey: w.AESKey, APIBase: w.APIBase}
+		AESKey: w.AESKey, APIBase: w.APIBase, DuplicateCheck: w.DuplicateCheck}
 }
 
 // dingtalk is the DingTalk adapter's configuration; it is on when a

@@ -97,6 +97,13 @@ func TestBadConfigNamesKey(t *testing.T) {
 			want: "scheduler.lag_alert (LEADBOT_LAG_ALERT): is 1; want a share"},
 		{name: "extend by weeks", env: map[string]string{"LEADBOT_EXTEND_BY": "1w"},
 			want: "scheduler.extend_by (LEADBOT_EXTEND_BY): extension: \"1w\" is not an extension"},
+		{name: "lease too short", env: map[string]string{"LEADBOT_SCHEDULER_LEASE_TTL": "1s"},
+			want: "scheduler.lease_ttl: is 1s; allowed: 3s to 10m"},
+		{name: "outbox lease too long", env: map[string]string{"LEADBOT_CHAT_OUTBOX_LEASE": "2h"},
+			want: "chat.outbox_lease: is 2h0m0s; allowed: 1s to 1h"},
+		{name: "duplicate check over 4h", env: map[string]string{"LEADBOT_WECOM_CORP_ID": "ww1",
+			"LEADBOT_WECOM_DUPLICATE_CHECK": "5h"},
+			want: "LEADBOT_WECOM_DUPLICATE_CHECK is 5h0m0s; want whole seconds from 0 (off) to 4h"},
 		{name: "unknown file key", file: "engine:\n  mood: auto\n", want: "field mood not found"},
 		{name: "pairing rule without tag",
 			file: "engine:\n  collaboration:\n    pairing:\n      - name: big\n        when: {amount_over: 500000}\n        add: {tag: tc}\n" +

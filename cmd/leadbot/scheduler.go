@@ -15,11 +15,10 @@ import (
 )
 
 // The scheduler runs in one replica at a time: the holder of this lease.
-const (
-	schedulerLease = "scheduler"
-	leaseTTL       = 30 * time.Second
-	leaseRenew     = 10 * time.Second
-)
+// The holder renews it every third of its TTL (scheduler.lease_ttl), so
+// two renewals can fail before it lapses; when the holder dies, another
+// replica takes it within a TTL and a renewal period.
+const schedulerLease = "scheduler"
 
 // scheduler runs the cron table of timed jobs while this process holds
 // the scheduler lease. The jobs themselves are engine methods that read
@@ -39,9 +38,10 @@ func newScheduler(svc *engine.Service, store *storage.Store, log *slog.Logger) *
 		holder: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())}
 }
 
-// run keeps the lease and the cron table going until ctx ends, then
-// gives the lease up so that another replica takes over at once.
-func (s *scheduler) run(ctx context.Context, tick time.Duration) {
+// run keeps the lease (for ttl, renewed every third of it) and the cron
+// table going until ctx ends, then gives the lease up so that another
+// replica takes over at once.
+func (s *scheduler) run(ctx context.Context, tick, ttl time.Duration) {
 	c := cron.New(cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
 	c.Schedule(cron.Every(tick), s.job("deadlines", func(ctx context.Context) (int, error) {
 		return s.svc.ScanDeadlines(ctx)
@@ -73,9 +73,9 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("untouched", func(ctx context.Context) (int, error) {
 		return s.svc.ScanUntouched(ctx)
 	}))
-	s.keepLease(ctx)
+	s.keepLease(ctx, ttl)
 	c.Start()
-	t := time.NewTicker(leaseRenew)
+	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	for {
 		select {
@@ -86,13 +86,13 @@ func (s *scheduler) run(ctx context.Context, tick time.Duration) {
 			}
 			return
 		case <-t.C:
-			s.keepLease(ctx)
+			s.keepLease(ctx, ttl)
 		}
 	}
 }
 
-func (s *scheduler) keepLease(ctx context.Context) {
-	ok, err := s.store.AcquireLease(ctx, schedulerLease, s.holder, time.Now(), leaseTTL)
+func (s *scheduler) keepLease(ctx context.Context, ttl time.Duration) {
+	ok, err := s.store.AcquireLease(ctx, schedulerLease, s.holder, time.Now(), ttl)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("scheduler lease unavailable", slog.Any("err", err))

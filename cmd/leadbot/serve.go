@@ -112,7 +112,7 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { sender.Run(bgCtx) })
 	bg.Go(func() { relearnEvery(bgCtx, svc, relearnInterval, log) })
-	bg.Go(func() { newScheduler(svc, store, log).run(bgCtx, c.Scheduler.Tick) })
+	bg.Go(func() { newScheduler(svc, store, log).run(bgCtx, c.Scheduler.Tick, c.Scheduler.LeaseTTL) })
 	for _, run := range streams {
 		bg.Go(func() { run(bgCtx) })
 	}
@@ -255,7 +255,7 @@ func startChat(
 		log.Info("dingtalk enabled", slog.Bool("cards", dc.CardTemplateID != ""))
 	}
 	sender = bot.NewSender(store, store, renderer, channels,
-		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Log: log})
+		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Lease: c.Chat.OutboxLease, Log: log})
 	return sender, streams, nil
 }
 
