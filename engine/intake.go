@@ -153,6 +153,7 @@ func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
 		CreatedAt:  now,
 		// The date as given, whatever zone it was written in.
 		TargetClose: in.TargetClose,
+		Timezone:    in.Timezone,
 		UpdatedAt:   now,
 	}
 }
@@ -353,7 +354,7 @@ func (s *Service) pick(
 	now time.Time,
 ) (Decision, error) {
 	for range len(reps) + 1 {
-		d := s.router.Route(l, reps)
+		d := s.route(l, reps, now)
 		if d.RepID == "" {
 			d.At = now
 			return d, nil

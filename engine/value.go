@@ -153,16 +153,22 @@ func baseProbability(k *Knowledge, p Profile) (float64, baseSource) {
 }
 
 // Route chooses a rep for the lead in one pass over the roster after
-// counting who fits, so its cost grows linearly with the roster.
-func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision {
+// counting who fits, so its cost grows linearly with the roster. Route
+// applies no time zone rule; the Service gives it the rule of the
+// decision.
+func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision { return r.routeZoned(lead, reps, nil) }
+
+// TODO: among reps who fit, prefer those who share more working hours
+// with the customer; today any overlap above the minimum counts alike.
+func (r *ValueRouter) routeZoned(lead Lead, reps []Rep, z *zoneCheck) Decision {
 	d := Decision{Strategy: ExpertiseValueLoadName}
-	n, skips := countFits(&lead, reps)
+	n, skips := countFits(&lead, reps, z)
 	if n == 0 {
 		d.Reasons = r.o.Lang.standby(skips)
 		return d
 	}
 	k := r.Knowledge()
-	c := r.choose(k, &lead, reps, n)
+	c := r.choose(k, &lead, reps, n, z)
 	d.RepID = reps[c.chosen.i].ID
 	d.Candidates = c.candidates(k, reps)
 	d.Reasons = r.explain(k, c, lead, reps, skips)
@@ -223,7 +229,7 @@ type choice struct {
 	view                *leadView
 }
 
-func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int) choice {
+func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int, z *zoneCheck) choice {
 	o := r.o
 	key := leadKey(*lead)
 	hash := func(i int) uint64 { return stableHash(o.Seed, key, string(reps[i].ID)) }
@@ -239,7 +245,7 @@ func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int) choice
 	v := k.Profiles.view(lead.Profile)
 	for i := range reps {
 		rep := &reps[i]
-		if fitOf(lead, rep) != fitOK {
+		if fitOf(lead, rep, z) != fitOK {
 			continue
 		}
 		e := estimate(k, v, base, lead, rep)
