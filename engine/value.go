@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // ExpertiseValueLoadName is the configuration name of ValueRouter.
@@ -38,6 +39,16 @@ type ValueOptions struct {
 	Seed uint64 `yaml:"seed"`
 	// MaxCandidates is how many reps a decision lists (default 5).
 	MaxCandidates int `yaml:"max_candidates"`
+	// MinOverlap and RegionTimezones are the time zone rule, which the
+	// Service applies for every strategy through Policy.Zones; see
+	// ZoneRule. Validate leaves them to ZoneRule.Validate.
+	MinOverlap      time.Duration     `yaml:"min_overlap"`
+	RegionTimezones map[string]string `yaml:"region_timezones"`
+}
+
+// Zones returns the time zone rule the options set.
+func (o ValueOptions) Zones() ZoneRule {
+	return ZoneRule{MinOverlap: o.MinOverlap, RegionZones: o.RegionTimezones}
 }
 
 // DefaultValueOptions are the options NewRouter uses.
@@ -48,6 +59,7 @@ var DefaultValueOptions = ValueOptions{
 	Explore:       0.1,
 	ExploreBelow:  0.5,
 	MaxCandidates: 5,
+	MinOverlap:    DefaultZoneRule.MinOverlap,
 }
 
 // Validate reports the first option out of range, as an *Error of kind
