@@ -120,16 +120,24 @@ func knownZone(name string) bool { return location(name) != nil }
 
 // zoneCheck applies the time zone rule for one decision about one lead.
 // It holds the lead's offset at the decision time, found once, and the
-// offset of the rep zone it saw last, since reps often share one. It is
+// offsets of the last few rep zones it met, since a roster has few zones
+// and a cache lookup per rep costs more than comparing a few names. It is
 // for one goroutine.
 type zoneCheck struct {
-	at       time.Time
-	lead     int // the customer's offset from UTC, in seconds
-	work     int // seconds of a working day
-	min      int // seconds of overlap a rep needs
-	lastZone string
-	lastOff  int
-	lastLoc  bool
+	at   time.Time
+	lead int // the customer's offset from UTC, in seconds
+	work int // seconds of a working day
+	min  int // seconds of overlap a rep needs
+	seen [8]zoneOffset
+	n    int // entries of seen in use; past len(seen), the next slot to reuse
+}
+
+// zoneOffset is a rep zone's offset at the decision time; ok is false
+// for a name that is not a zone.
+type zoneOffset struct {
+	name string
+	off  int
+	ok   bool
 }
 
 // newZoneCheck returns the rule for a decision at at about l, or nil
@@ -161,17 +169,29 @@ func (z *zoneCheck) overlap(r *Rep) (int, bool) {
 	if z == nil || r.Timezone == "" {
 		return 0, false
 	}
-	if r.Timezone != z.lastZone {
-		loc := location(r.Timezone)
-		z.lastZone, z.lastLoc = r.Timezone, loc != nil
-		if loc != nil {
-			_, z.lastOff = z.at.In(loc).Zone()
-		}
-	}
-	if !z.lastLoc {
+	o := z.offset(r.Timezone)
+	if !o.ok {
 		return 0, false
 	}
-	return dailyOverlap(z.lastOff-z.lead, z.work), true
+	return dailyOverlap(o.off-z.lead, z.work), true
+}
+
+// offset finds the offset of zone name at the decision time.
+func (z *zoneCheck) offset(name string) zoneOffset {
+	k := min(z.n, len(z.seen))
+	for i := range k {
+		if z.seen[i].name == name {
+			return z.seen[i]
+		}
+	}
+	o := zoneOffset{name: name}
+	if loc := location(name); loc != nil {
+		_, o.off = z.at.In(loc).Zone()
+		o.ok = true
+	}
+	z.seen[z.n%len(z.seen)] = o
+	z.n++
+	return o
 }
 
 // zonedRouter is a Router that applies the time zone rule when it is

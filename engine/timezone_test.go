@@ -250,3 +250,32 @@ func TestLeadTimezoneValidate(t *testing.T) {
 		}
 	}
 }
+
+// The check remembers a few zones; more than it holds, met in turn,
+// still each get their own overlap.
+func TestZoneCheckManyZones(t *testing.T) {
+	at := time.Date(2026, 7, 15, 6, 0, 0, 0, time.UTC)
+	names := []string{"Asia/Shanghai", "Asia/Tokyo", "Europe/Berlin", "America/New_York",
+		"Asia/Kolkata", "Australia/Sydney", "Europe/London", "America/Los_Angeles",
+		"Asia/Kathmandu", "Pacific/Auckland", "Mars/Olympus"}
+	z := newZoneCheck(ZoneRule{MinOverlap: time.Hour}, DefaultHours,
+		&Lead{Timezone: "Asia/Shanghai"}, at)
+	shanghai := zone(t, "Asia/Shanghai")
+	for round := range 3 {
+		for _, name := range names {
+			got, ok := z.overlap(&Rep{Timezone: name})
+			loc, err := time.LoadLocation(name)
+			if err != nil {
+				if ok {
+					t.Errorf("round %d: %s has an overlap, want none", round, name)
+				}
+				continue
+			}
+			want := WorkOverlap(DefaultHours, shanghai, loc, at)
+			if !ok || time.Duration(got)*time.Second != want {
+				t.Errorf("round %d: overlap with %s = %ds (%t), want %s",
+					round, name, got, ok, want)
+			}
+		}
+	}
+}
