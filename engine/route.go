@@ -9,7 +9,9 @@ import (
 // the lead and the roster with each rep's current load, and returns a
 // Decision whose RepID is "" when nobody fitting has room, in which case
 // the lead waits on standby. A Router must not choose an inactive rep or
-// one without room.
+// one without room. The time zone rule (ZoneRule) depends on the time of
+// the decision, which Route is not given: the Service applies it through
+// the built-in strategies, and Route alone does not.
 type Router interface {
 	// Name identifies the strategy in decisions and configuration.
 	Name() string

@@ -18,8 +18,15 @@ import (
 // 2h, a New York rep (14:00-23:00 UTC) nothing.
 var winterDay = time.Date(2026, 1, 15, 6, 0, 0, 0, time.UTC)
 
-func zoneService(t *testing.T, s *storage.Store, mode engine.Mode, router engine.Router,
-	at time.Time, min time.Duration, edit ...func(*engine.Policy)) (*engine.Service, *enginetest.Clock) {
+func zoneService(
+	t *testing.T,
+	s *storage.Store,
+	mode engine.Mode,
+	router engine.Router,
+	at time.Time,
+	min time.Duration,
+	edit ...func(*engine.Policy),
+) (*engine.Service, *enginetest.Clock) {
 	t.Helper()
 	clock := enginetest.NewClock(at)
 	p := engine.DefaultPolicy
