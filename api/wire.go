@@ -191,6 +191,7 @@ type leadIn struct {
 	profileJSON
 	DueAt         *string `json:"due_at"`
 	TargetCloseAt *string `json:"target_close_at"`
+	Timezone      string  `json:"timezone"`
 }
 
 func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
@@ -207,6 +208,7 @@ func (in leadIn) toEngine(prefix string) (engine.LeadInput, error) {
 		Profile:     in.profileJSON.toEngine(),
 		DueAt:       due,
 		TargetClose: target,
+		Timezone:    in.Timezone,
 	}, nil
 }
 
@@ -252,6 +254,8 @@ type leadOut struct {
 	Collaborators *[]collaboratorJSON `json:"collaborators,omitempty"`
 	// TargetCloseAt is a date, 2006-01-02.
 	TargetCloseAt *string `json:"target_close_at"`
+	// Timezone is the customer's IANA time zone, "" if the lead named none.
+	Timezone string `json:"timezone"`
 }
 
 type decisionJSON struct {
@@ -310,6 +314,7 @@ func (s *Server) leadOut(l engine.Lead) leadOut {
 		Progress:    l.Progress,
 		Accepted:    s.timePtr(l.AcceptedAt),
 		TouchedAt:   s.timePtr(l.TouchedAt),
+		Timezone:    l.Timezone,
 	}
 	if l.TargetClose != nil {
 		d := l.TargetClose.Format(time.DateOnly)

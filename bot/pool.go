@@ -33,6 +33,7 @@ func (r *Renderer) mayClaim(ctx context.Context, viewer engine.Rep, l engine.Lea
 var poolFailureKeys = map[string]string{
 	"held_limit":         "lead.held_limit",
 	"not_visible":        "lead.not_visible",
+	"out_of_hours":       "lead.out_of_hours",
 	"protected_customer": "lead.protected",
 }
 

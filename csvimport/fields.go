@@ -64,6 +64,8 @@ var fields = []*field{
 		aliases: []string{"互动次数"}},
 	{name: "due_at", leads: true, set: setDueAt,
 		aliases: []string{"截止时间", "跟进截止", "due", "deadline"}},
+	{name: "timezone", leads: true, set: setTimezone,
+		aliases: []string{"时区", "客户时区", "所在时区", "tz"}},
 	{name: "rep_id", history: true, set: setRepID,
 		aliases: []string{"销售", "负责人", "销售编号", "owner", "rep"}},
 	{name: "outcome", history: true, set: setOutcome,
@@ -233,6 +235,11 @@ func setDueAt(r *row, v string, p *rowParser) error {
 		return err
 	}
 	r.due = &t
+	return nil
+}
+
+func setTimezone(r *row, v string, _ *rowParser) error {
+	r.zone = v
 	return nil
 }
 

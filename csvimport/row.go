@@ -16,10 +16,12 @@ type row struct {
 	line int
 	deal engine.Deal
 	due  *time.Time
+	zone string // the customer's time zone, leads only
 }
 
 func (r row) lead() engine.LeadInput {
-	return engine.LeadInput{ExternalID: r.deal.ExternalID, Profile: r.deal.Profile, DueAt: r.due}
+	return engine.LeadInput{ExternalID: r.deal.ExternalID, Profile: r.deal.Profile, DueAt: r.due,
+		Timezone: r.zone}
 }
 
 // gbkHint follows the complaint that text read as UTF-8 is not.

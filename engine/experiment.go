@@ -149,16 +149,18 @@ func (e *Experiment) Options() ExperimentOptions { return e.o }
 
 // Route routes the lead by its arm's strategy and marks the decision
 // with the experiment and the arm, saying so in the last reason.
-func (e *Experiment) Route(lead Lead, reps []Rep) Decision {
+func (e *Experiment) Route(lead Lead, reps []Rep) Decision { return e.routeZoned(lead, reps, nil) }
+
+func (e *Experiment) routeZoned(lead Lead, reps []Rep, z *zoneCheck) Decision {
 	arm, in := e.o.ArmOf(lead)
 	if !in {
-		return e.control.Route(lead, reps)
+		return routeWith(e.control, lead, reps, z)
 	}
 	r := e.control
 	if arm == ArmTreatment {
 		r = e.treatment
 	}
-	d := r.Route(lead, reps)
+	d := routeWith(r, lead, reps, z)
 	d.Experiment, d.Arm = e.o.Name, arm
 	d.Reasons = append(d.Reasons, e.lang.experiment(e.o.Name, arm))
 	return d

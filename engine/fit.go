@@ -10,17 +10,21 @@ const (
 	fitInactive
 	fitRegion
 	fitFull
+	fitZone
 )
 
 // fitOf checks a rep against a lead: routable, covering the lead's region
-// (a rep with no regions covers all), and with room.
+// (a rep with no regions covers all), working enough of the customer's
+// hours when z holds a time zone rule, and with room.
 // It takes pointers because it runs for every rep of every decision.
-func fitOf(lead *Lead, r *Rep) fitKind {
+func fitOf(lead *Lead, r *Rep, z *zoneCheck) fitKind {
 	switch {
 	case !Routable(*r):
 		return fitInactive
 	case !covers(r, lead.Region):
 		return fitRegion
+	case !z.fits(r):
+		return fitZone
 	case !r.HasRoom():
 		return fitFull
 	}
@@ -40,15 +44,15 @@ func covers(r *Rep, region string) bool {
 }
 
 // skipped counts the reps a strategy passed over, by why.
-type skipped struct{ full, inactive, region int }
+type skipped struct{ full, inactive, region, zone int }
 
 // countFits returns how many reps fit the lead and why the others do
 // not. Managers are not counted as skipped: they never take leads.
-func countFits(lead *Lead, reps []Rep) (int, skipped) {
+func countFits(lead *Lead, reps []Rep, z *zoneCheck) (int, skipped) {
 	var n int
 	var s skipped
 	for i := range reps {
-		if s.note(fitOf(lead, &reps[i]), &reps[i]) {
+		if s.note(fitOf(lead, &reps[i], z), &reps[i]) {
 			n++
 		}
 	}
@@ -62,6 +66,8 @@ func (s *skipped) note(f fitKind, r *Rep) bool {
 		s.full++
 	case fitRegion:
 		s.region++
+	case fitZone:
+		s.zone++
 	case fitInactive:
 		if r.Role != RoleManager {
 			s.inactive++
@@ -70,7 +76,7 @@ func (s *skipped) note(f fitKind, r *Rep) bool {
 	return f == fitOK
 }
 
-func (s skipped) any() bool { return s.full+s.inactive+s.region > 0 }
+func (s skipped) any() bool { return s.full+s.inactive+s.region+s.zone > 0 }
 
 func (l Lang) standby(s skipped) []string {
 	if !s.any() {
@@ -87,7 +93,12 @@ func (l Lang) skipList(s skipped) string {
 	for _, c := range [...]struct {
 		n int
 		m msg
-	}{{s.full, msgSkipFull}, {s.inactive, msgSkipInactive}, {s.region, msgSkipRegion}} {
+	}{
+		{s.full, msgSkipFull},
+		{s.inactive, msgSkipInactive},
+		{s.region, msgSkipRegion},
+		{s.zone, msgSkipZone},
+	} {
 		if c.n > 0 {
 			parts = append(parts, l.say(c.m, c.n))
 		}

@@ -153,6 +153,7 @@ func (s *Service) newLead(in LeadInput, now time.Time) *Lead {
 		CreatedAt:  now,
 		// The date as given, whatever zone it was written in.
 		TargetClose: in.TargetClose,
+		Timezone:    in.Timezone,
 		UpdatedAt:   now,
 	}
 }
@@ -354,7 +355,7 @@ func (s *Service) pick(
 	now time.Time,
 ) (Decision, error) {
 	for range len(reps) + 1 {
-		d := s.router.Route(l, reps)
+		d := s.route(l, reps, now)
 		d.Inputs = s.inputsOf(l, len(reps))
 		if d.RepID == "" {
 			d.At = now

@@ -96,6 +96,7 @@ const (
 	msgExtended
 	msgReassigned
 	msgReturned
+	msgSkipZone
 	msgCount
 )
 
@@ -170,6 +171,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgExtended:         "%s 把截止时间从 %s 延到 %s",
 		msgReassigned:       "%s 改派：原跟进人 %s",
 		msgReturned:         "%s 收回公海：原跟进人 %s",
+		msgSkipZone:         "%d 名时区不重叠",
 	},
 	English: {
 		msgStandby:      "nobody who fits has room: waiting on standby",
@@ -245,6 +247,7 @@ var catalog = map[Lang]*[msgCount]string{
 		msgExtended:         "%s moved the deadline from %s to %s",
 		msgReassigned:       "reassigned by %s, away from %s",
 		msgReturned:         "returned to the open pool by %s, away from %s",
+		msgSkipZone:         "%d out-of-time-zone",
 	},
 }
 

@@ -25,7 +25,11 @@ const leastLoadedCandidates = 5
 
 // Route picks the fitting rep with the lowest open/capacity ratio, in one
 // pass over the roster. Candidates are scored by their spare capacity.
-func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
+// Route applies no time zone rule; the Service gives it the rule of the
+// decision.
+func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision { return s.routeZoned(lead, reps, nil) }
+
+func (s LeastLoaded) routeZoned(lead Lead, reps []Rep, z *zoneCheck) Decision {
 	d := Decision{Strategy: LeastLoadedName}
 	var top []int
 	var skips skipped
@@ -33,7 +37,7 @@ func (s LeastLoaded) Route(lead Lead, reps []Rep) Decision {
 	ties := tieOrder{lead: &lead, reps: reps}
 	tied := 0 // reps level with the least loaded
 	for i := range reps {
-		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
+		if skips.note(fitOf(&lead, &reps[i], z), &reps[i]) {
 			n++
 			tied = countTied(tied, len(top) == 0, func() int {
 				return compareLoad(&reps[i], &reps[top[0]])

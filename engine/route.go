@@ -9,7 +9,9 @@ import (
 // the lead and the roster with each rep's current load, and returns a
 // Decision whose RepID is "" when nobody fitting has room, in which case
 // the lead waits on standby. A Router must not choose an inactive rep or
-// one without room.
+// one without room. The time zone rule (ZoneRule) depends on the time of
+// the decision, which Route is not given: the Service applies it through
+// the built-in strategies, and Route alone does not.
 type Router interface {
 	// Name identifies the strategy in decisions and configuration.
 	Name() string
@@ -55,15 +57,18 @@ const roundRobinCandidates = 5
 // Route picks the rep with room who was assigned least recently; exact
 // ties are broken at random, seeded by the lead, and say so in the
 // reasons. It reads the roster once, keeping the first few in
-// rotation order as the candidates.
-func (s RoundRobin) Route(lead Lead, reps []Rep) Decision {
+// rotation order as the candidates. Route applies no time zone rule;
+// the Service gives it the rule of the decision.
+func (s RoundRobin) Route(lead Lead, reps []Rep) Decision { return s.routeZoned(lead, reps, nil) }
+
+func (s RoundRobin) routeZoned(lead Lead, reps []Rep, z *zoneCheck) Decision {
 	var top []int
 	var skips skipped
 	room := 0
 	ties := tieOrder{lead: &lead, reps: reps}
 	tied := 0 // reps level with the first in the rotation
 	for i := range reps {
-		if skips.note(fitOf(&lead, &reps[i]), &reps[i]) {
+		if skips.note(fitOf(&lead, &reps[i], z), &reps[i]) {
 			room++
 			tied = countTied(tied, len(top) == 0, func() int {
 				return reps[i].LastAssignedAt.Compare(reps[top[0]].LastAssignedAt)

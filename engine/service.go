@@ -62,6 +62,8 @@ type Policy struct {
 	MaxHeld int
 	// Visibility is who may see and claim a pooled lead.
 	Visibility PoolVisibility
+	// Zones is the time zone rule of routing and claims.
+	Zones ZoneRule
 }
 
 // DefaultPolicy is the policy a new installation starts with.
@@ -71,6 +73,7 @@ var DefaultPolicy = Policy{
 	Hours:      DefaultHours,
 	Cadence:    DefaultCadence,
 	Milestones: DefaultMilestones,
+	Zones:      DefaultZoneRule,
 	// In business hours: A half a day, B a working day, C three.
 	FirstTouch: map[Tier]time.Duration{
 		TierA: 4 * time.Hour,

@@ -240,7 +240,7 @@ func (c *collabRun) expertAmong(l *Lead) bool {
 	o := c.s.policy.Collaboration
 	for i := range c.reps {
 		r := &c.reps[i]
-		if r.ID != l.Assignee && fitOf(l, r) != fitOK {
+		if r.ID != l.Assignee && fitOf(l, r, nil) != fitOK {
 			continue
 		}
 		rec := c.record(r, ByIndustry)

@@ -178,6 +178,8 @@ type LeadInput struct {
 	// TargetClose, when set, is the date the deal should close by, held
 	// as midnight UTC of that date; milestones are planned back from it.
 	TargetClose *time.Time
+	// Timezone, when set, is the customer's IANA time zone.
+	Timezone string
 }
 
 // Lead is a lead with Leadbot's view of it.
@@ -225,6 +227,9 @@ type Lead struct {
 	// deadline, nil if never; the plan progress is measured against
 	// restarts there.
 	ExtendedAt *time.Time
+	// Timezone is the customer's IANA time zone, "" when the lead named
+	// none; routing may then take one from the lead's region.
+	Timezone string
 }
 
 // Decision records why a lead went where it went, in words a manager can

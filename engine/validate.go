@@ -125,6 +125,11 @@ func (in LeadInput) Validate() error {
 	var c checker
 	c.text("external_id", in.ExternalID, MaxExternalIDLen, true)
 	in.Profile.check(&c, "")
+	c.text("timezone", in.Timezone, MaxShortLen, false)
+	if in.Timezone != "" && c.err == nil && !knownZone(in.Timezone) {
+		c.fail("timezone", "invalid_value",
+			"%q is not an IANA time zone such as Asia/Shanghai", in.Timezone)
+	}
 	return errOrNil(c.err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // ExpertiseValueLoadName is the configuration name of ValueRouter.
@@ -38,6 +39,16 @@ type ValueOptions struct {
 	Seed uint64 `yaml:"seed"`
 	// MaxCandidates is how many reps a decision lists (default 5).
 	MaxCandidates int `yaml:"max_candidates"`
+	// MinOverlap and RegionTimezones are the time zone rule, which the
+	// Service applies for every strategy through Policy.Zones; see
+	// ZoneRule. Validate leaves them to ZoneRule.Validate.
+	MinOverlap      time.Duration     `yaml:"min_overlap"`
+	RegionTimezones map[string]string `yaml:"region_timezones"`
+}
+
+// Zones returns the time zone rule the options set.
+func (o ValueOptions) Zones() ZoneRule {
+	return ZoneRule{MinOverlap: o.MinOverlap, RegionZones: o.RegionTimezones}
 }
 
 // DefaultValueOptions are the options NewRouter uses.
@@ -48,6 +59,7 @@ var DefaultValueOptions = ValueOptions{
 	Explore:       0.1,
 	ExploreBelow:  0.5,
 	MaxCandidates: 5,
+	MinOverlap:    DefaultZoneRule.MinOverlap,
 }
 
 // Validate reports the first option out of range, as an *Error of kind
@@ -153,16 +165,22 @@ func baseProbability(k *Knowledge, p Profile) (float64, baseSource) {
 }
 
 // Route chooses a rep for the lead in one pass over the roster after
-// counting who fits, so its cost grows linearly with the roster.
-func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision {
+// counting who fits, so its cost grows linearly with the roster. Route
+// applies no time zone rule; the Service gives it the rule of the
+// decision.
+func (r *ValueRouter) Route(lead Lead, reps []Rep) Decision { return r.routeZoned(lead, reps, nil) }
+
+// TODO: among reps who fit, prefer those who share more working hours
+// with the customer; today any overlap above the minimum counts alike.
+func (r *ValueRouter) routeZoned(lead Lead, reps []Rep, z *zoneCheck) Decision {
 	d := Decision{Strategy: ExpertiseValueLoadName}
-	n, skips := countFits(&lead, reps)
+	n, skips := countFits(&lead, reps, z)
 	if n == 0 {
 		d.Reasons = r.o.Lang.standby(skips)
 		return d
 	}
 	k := r.Knowledge()
-	c := r.choose(k, &lead, reps, n)
+	c := r.choose(k, &lead, reps, n, z)
 	d.RepID = reps[c.chosen.i].ID
 	d.Candidates = c.candidates(k, reps)
 	d.Reasons = r.explain(k, c, lead, reps, skips)
@@ -223,7 +241,7 @@ type choice struct {
 	view                *leadView
 }
 
-func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int) choice {
+func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int, z *zoneCheck) choice {
 	o := r.o
 	key := leadKey(*lead)
 	hash := func(i int) uint64 { return stableHash(o.Seed, key, string(reps[i].ID)) }
@@ -239,7 +257,7 @@ func (r *ValueRouter) choose(k *Knowledge, lead *Lead, reps []Rep, n int) choice
 	v := k.Profiles.view(lead.Profile)
 	for i := range reps {
 		rep := &reps[i]
-		if fitOf(lead, rep) != fitOK {
+		if fitOf(lead, rep, z) != fitOK {
 			continue
 		}
 		e := estimate(k, v, base, lead, rep)

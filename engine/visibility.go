@@ -136,12 +136,14 @@ func (f *fitter) fit(l Lead, r Rep) float64 {
 type poolGate struct {
 	s     *Service
 	teams map[LeadID]string
+	// zones holds the time zone rule of each lead it keeps reps from.
+	zones map[LeadID]*zoneCheck
 }
 
 // newPoolGate prepares the gate for leads, with one store read for all
 // of them when the team rule needs to know who last held them.
 func (s *Service) newPoolGate(ctx context.Context, r Reader, leads []Lead) (*poolGate, error) {
-	g := &poolGate{s: s, teams: map[LeadID]string{}}
+	g := &poolGate{s: s, teams: map[LeadID]string{}, zones: s.zoneChecks(leads)}
 	v := s.policy.Visibility
 	if !v.has(VisibleTeam) {
 		return g, nil
@@ -185,6 +187,8 @@ func (g *poolGate) why(r Rep, l Lead) VisibilityRule {
 	switch {
 	case !Routable(r):
 		return notRoutable
+	case !g.zones[l.ID].fits(&r):
+		return outOfHours
 	case v.has(VisibleAll):
 		return ""
 	case v.has(VisibleRegion) && !covers(&r, l.Region):
@@ -211,7 +215,8 @@ func (s *Service) MayClaim(ctx context.Context, r Rep, l Lead) (bool, error) {
 }
 
 // checkVisible refuses a claim the visibility rules do not allow, with
-// code "not_visible" naming the rule.
+// code "not_visible" naming the rule, or that the time zone rule does not,
+// with code "out_of_hours".
 func (s *Service) checkVisible(ctx context.Context, tx Tx, r Rep, l Lead) error {
 	g, err := s.newPoolGate(ctx, tx, []Lead{l})
 	if err != nil {
@@ -230,6 +235,8 @@ func (s *Service) checkVisible(ctx context.Context, tx Tx, r Rep, l Lead) error 
 	case VisibleFit:
 		return invalid("rep_id", code, "rep %q fits lead %s at %.2f, below the pool's %.2f",
 			r.ID, l.ID, s.fit.fit(l, r), s.policy.Visibility.FitAbove)
+	case outOfHours:
+		return g.outOfHours(r, l)
 	default:
 		return invalid("rep_id", code, "rep %q may not see lead %s", r.ID, l.ID)
 	}

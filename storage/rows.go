@@ -72,6 +72,7 @@ type leadRow struct {
 	TargetCloseAt    *time.Time     `gorm:"precision:3"`
 	CadenceAt        *time.Time     `gorm:"precision:3;index:idx_leads_cadence,priority:2"`
 	ExtendedAt       *time.Time     `gorm:"precision:3"`
+	Timezone         string         `gorm:"size:64;not null;default:''"`
 }
 
 func (leadRow) TableName() string { return "leads" }
@@ -344,6 +345,7 @@ func toLeadRow(l engine.Lead) leadRow {
 		UpdatedAt: dbTime(l.UpdatedAt), ClosedAt: dbTimePtr(l.ClosedAt), ClosedAmount: l.ClosedAmount,
 		TargetCloseAt: dbTimePtr(l.TargetClose), CadenceAt: cadenceStart(l),
 		ExtendedAt: dbTimePtr(l.ExtendedAt),
+		Timezone:   l.Timezone,
 	}
 }
 
@@ -375,6 +377,7 @@ func (r leadRow) toEngine() engine.Lead {
 		ClosedAt: r.ClosedAt, ClosedAmount: r.ClosedAmount,
 		TargetClose: r.TargetCloseAt, CadenceAt: r.CadenceAt,
 		ExtendedAt: r.ExtendedAt,
+		Timezone:   r.Timezone,
 	}
 }
 

@@ -169,6 +169,7 @@ func DefaultConfig() Config {
 	c.Engine.Scoring.Lang = ""
 	c.Engine.Routing = engine.DefaultValueOptions
 	c.Engine.Routing.Lang = ""
+	c.Engine.Routing.RegionTimezones = map[string]string{}
 	c.Engine.Experiment.Share = 0.2
 	c.Engine.Collaboration = engine.DefaultCollaborationOptions
 	c.Engine.FirstTouch.A = engine.DefaultPolicy.FirstTouch[engine.TierA]
@@ -473,6 +474,7 @@ func (c Config) validateEngine(bad func(key, format string, args ...any)) {
 	if err := c.routing().Validate(); err != nil {
 		bad("engine.routing", "%v", err)
 	}
+	c.validateZones(bad)
 	c.validateExperiment(bad)
 	var collab *engine.Error
 	if errors.As(e.Collaboration.Validate(), &collab) {
@@ -537,6 +539,7 @@ func (c Config) policy() engine.Policy {
 		Milestones:           c.Engine.Milestones.engine(),
 		MaxHeld:              c.Engine.Pool.MaxHeld,
 		Visibility:           c.visibility(),
+		Zones:                c.Engine.Routing.Zones(),
 		FirstTouch: map[engine.Tier]time.Duration{
 			engine.TierA: ft.A,
 			engine.TierB: ft.B,
