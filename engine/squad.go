@@ -161,6 +161,9 @@ type collabRun struct {
 	live map[RepID]int // nil until first needed
 	k    *Knowledge
 	view *leadView // of the lead being planned
+	// zone is the time zone rule of the lead being planned: a
+	// collaborator works with its customer too.
+	zone *zoneCheck
 }
 
 func (s *Service) collabRun(tx Tx, reps []Rep) *collabRun {
@@ -197,6 +200,7 @@ func (c *collabRun) plan(ctx context.Context, l *Lead, now time.Time) (collabPla
 
 	var p collabPlan
 	c.view = c.k.Profiles.view(l.Profile)
+	c.zone = c.s.zoneCheck(l, now)
 	taken := map[RepID]bool{l.Assignee: true}
 	if squad && !c.expertAmong(l) {
 		c.formSquad(&p, l, taken, now)
@@ -240,7 +244,7 @@ func (c *collabRun) expertAmong(l *Lead) bool {
 	o := c.s.policy.Collaboration
 	for i := range c.reps {
 		r := &c.reps[i]
-		if r.ID != l.Assignee && fitOf(l, r, nil) != fitOK {
+		if r.ID != l.Assignee && fitOf(l, r, c.zone) != fitOK {
 			continue
 		}
 		rec := c.record(r, ByIndustry)
@@ -296,12 +300,13 @@ func (c *collabRun) load1(r Rep) float64 {
 }
 
 // mayCollaborate reports whether a rep may join a lead's work: present,
-// not a manager, covering the lead's region, under the collaboration
-// cap and not on the lead already. Capacity is not asked for: a
+// not a manager, covering the lead's region and sharing enough working
+// hours with its customer, under the collaboration cap and not on the
+// lead already. Capacity is not asked for: a
 // collaborator holds no slot.
 func (c *collabRun) mayCollaborate(l *Lead, r *Rep, taken map[RepID]bool) bool {
 	return r.Active && !r.Away && r.Role != RoleManager && covers(r, l.Region) &&
-		!taken[r.ID] && c.live[r.ID] < c.s.policy.Collaboration.MaxPerRep
+		c.zone.fits(r) && !taken[r.ID] && c.live[r.ID] < c.s.policy.Collaboration.MaxPerRep
 }
 
 // formSquad adds the best partial fits: the reps with the highest

@@ -383,3 +383,42 @@ func TestPairingRuleAddsTaggedRep(t *testing.T) {
 		}
 	})
 }
+
+// A collaborator works with the customer too: a consultant who shares
+// too little of the customer's working day is passed over, however
+// light their load.
+func TestPairingRespectsTimeZones(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		over := 500000.0
+		clock := enginetest.NewClock(time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC))
+		p := engine.DefaultPolicy
+		p.Mode = engine.ModeAuto
+		p.Zones = engine.ZoneRule{MinOverlap: 2 * time.Hour}
+		p.Collaboration = engine.DefaultCollaborationOptions
+		p.Collaboration.Pairing = []engine.PairingRule{{Name: "大单配技术顾问",
+			When: engine.PairingCondition{AmountOver: &over},
+			Add:  engine.PairingTarget{Tag: "technical_consultant"}}}
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p, Router: rotation{}})
+		tc := []string{"technical_consultant"}
+		for _, r := range []engine.Rep{
+			{ID: "a", Name: "张三", Capacity: 5, Timezone: "Asia/Shanghai"},
+			{ID: "ny", Name: "纽约顾问", Skills: tc, Timezone: "America/New_York"},
+			{ID: "sh", Name: "上海顾问", Skills: tc, Timezone: "Asia/Shanghai"},
+		} {
+			putCollabRep(t, svc, r)
+		}
+		// By id ny would come first, but New York's 09:00-18:00
+		// (14:00-23:00 UTC in December) and Shanghai's (01:00-10:00 UTC)
+		// do not meet.
+		l, _, err := svc.Intake(ctx, engine.LeadInput{ExternalID: "tz-1", Timezone: "Asia/Shanghai",
+			Profile: engine.Profile{Company: "上海某医院", Industry: "医疗", ExpectedAmount: 800000}},
+			engine.ActorAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := live(t, svc, l.ID); !slices.Equal(got, []engine.RepID{"sh"}) {
+			t.Errorf("collaborators = %v, want [sh]: ny shares no working hours with the customer", got)
+		}
+	})
+}
