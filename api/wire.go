@@ -281,6 +281,7 @@ type inputsJSON struct {
 	CompanySize      int      `json:"company_size"`
 	Region           string   `json:"region"`
 	Source           string   `json:"source"`
+	Timezone         string   `json:"timezone"`
 	Mode             string   `json:"mode"`
 	Roster           int      `json:"roster"`
 }
@@ -339,7 +340,8 @@ func (s *Server) decisionOut(d engine.Decision) decisionJSON {
 			CloseProbability: in.CloseProbability, ExpectedAmount: in.ExpectedAmount,
 			Industry: in.Industry, ProductLine: in.ProductLine,
 			CustomerType: string(in.CustomerType), CompanySize: in.CompanySize,
-			Region: in.Region, Source: in.Source, Mode: string(in.Mode), Roster: in.Roster}
+			Region: in.Region, Source: in.Source, Timezone: in.Timezone, Mode: string(in.Mode),
+			Roster: in.Roster}
 	}
 	return out
 }

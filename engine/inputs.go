@@ -13,6 +13,7 @@ func (s *Service) inputsOf(l Lead, roster int) *DecisionInputs {
 		CompanySize:    l.CompanySize,
 		Region:         l.Region,
 		Source:         l.Source,
+		Timezone:       l.Timezone,
 		Mode:           s.policy.Mode,
 		Roster:         roster,
 	}

@@ -269,8 +269,10 @@ type DecisionInputs struct {
 	CompanySize      int
 	Region           string
 	Source           string
-	Mode             Mode
-	Roster           int
+	// Timezone is the customer's time zone the lead named, "" if none.
+	Timezone string
+	Mode     Mode
+	Roster   int
 }
 
 // Candidate is a rep a strategy considered, with its score in [0, 1].

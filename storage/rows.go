@@ -103,6 +103,7 @@ type inputsDoc struct {
 	CompanySize      int      `json:"company_size,omitempty"`
 	Region           string   `json:"region,omitempty"`
 	Source           string   `json:"source,omitempty"`
+	Timezone         string   `json:"timezone,omitempty"`
 	Mode             string   `json:"mode,omitempty"`
 	Roster           int      `json:"roster"`
 }
@@ -114,7 +115,7 @@ func toInputsDoc(in *engine.DecisionInputs) *inputsDoc {
 	return &inputsDoc{Score: in.Score, Tier: string(in.Tier), CloseProbability: in.CloseProbability,
 		ExpectedAmount: in.ExpectedAmount, Industry: in.Industry, ProductLine: in.ProductLine,
 		CustomerType: string(in.CustomerType), CompanySize: in.CompanySize, Region: in.Region,
-		Source: in.Source, Mode: string(in.Mode), Roster: in.Roster}
+		Source: in.Source, Timezone: in.Timezone, Mode: string(in.Mode), Roster: in.Roster}
 }
 
 func (d *inputsDoc) toEngine() *engine.DecisionInputs {
@@ -125,7 +126,8 @@ func (d *inputsDoc) toEngine() *engine.DecisionInputs {
 		CloseProbability: d.CloseProbability, ExpectedAmount: d.ExpectedAmount,
 		Industry: d.Industry, ProductLine: d.ProductLine,
 		CustomerType: engine.CustomerType(d.CustomerType), CompanySize: d.CompanySize,
-		Region: d.Region, Source: d.Source, Mode: engine.Mode(d.Mode), Roster: d.Roster}
+		Region: d.Region, Source: d.Source, Timezone: d.Timezone, Mode: engine.Mode(d.Mode),
+		Roster: d.Roster}
 }
 
 // Value stores the decision as JSON.
