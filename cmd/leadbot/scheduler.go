@@ -127,7 +127,8 @@ func (s *scheduler) job(name string, fn func(context.Context) (int, error)) cron
 			s.metrics.ObserveJob(name, start, time.Since(start), err)
 		}
 		if err != nil {
-			s.log.Error("scheduled job failed", slog.String("job", name), slog.Any("err", err))
+			s.log.Error("scheduled job failed", slog.String("job", name), slog.Any("err", err),
+				slog.Duration("took", time.Since(start)))
 			return
 		}
 		if n > 0 {
