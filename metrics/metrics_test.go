@@ -108,7 +108,8 @@ func TestEventsCounted(t *testing.T) {
 	m.ObserveRequest("", "BREW", 404, time.Millisecond)
 	m.ObserveRequest("/api/v1/leads", "POST", 503, time.Second)
 	ctx := context.Background()
-	m.ObserveDecision(ctx, engine.CommittedDecision{Strategy: "claim", Status: engine.StatusAssigned})
+	m.ObserveDecision(ctx, engine.CommittedDecision{Strategy: "claim",
+		Status: engine.StatusAssigned})
 	m.ObserveDecision(ctx, engine.CommittedDecision{Strategy: "round-robin"})
 	m.ObserveDelivery("wecom", "send", nil)
 	m.ObserveDelivery("wecom", "send", errors.New("down"))
@@ -131,7 +132,8 @@ func TestEventsCounted(t *testing.T) {
 			[]string{"route", "/api/v1/leads", "method", "POST", "status", "5xx"}, 1},
 		{"leadbot_http_request_duration_seconds",
 			[]string{"route", "/api/v1/leads/{id}", "method", "GET"}, 2},
-		{"leadbot_routing_decisions_total", []string{"strategy", "claim", "outcome", "assigned"}, 1},
+		{"leadbot_routing_decisions_total",
+			[]string{"strategy", "claim", "outcome", "assigned"}, 1},
 		{"leadbot_routing_decisions_total",
 			[]string{"strategy", "round-robin", "outcome", "unknown"}, 1},
 		{"leadbot_outbox_deliveries_total",

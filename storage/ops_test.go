@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +153,22 @@ func TestOldestUnchased(t *testing.T) {
 		chase("unreminded")
 		check(time.Time{})
 	})
+}
+
+// The scrape-time reads use an index on MySQL, so that a scrape costs
+// the pending notices and the overdue unalerted leads, not the tables.
+func TestOpsReadsUseIndex(t *testing.T) {
+	for _, q := range []struct{ query, index string }{
+		{"SELECT count(*) FROM outbox WHERE status = 'pending'", "idx_outbox_due"},
+		{"SELECT created_at FROM outbox WHERE status = 'pending' AND " +
+			"(next_at <= NOW() OR attempts > 0) ORDER BY created_at LIMIT 1", "idx_outbox_due"},
+		{"SELECT due_at FROM leads WHERE status = 'assigned' AND alert_tier = 0 AND " +
+			"reminded = true AND due_at <= NOW() ORDER BY due_at LIMIT 1", "idx_leads_chase"},
+	} {
+		for _, row := range explainMySQL(t, q.query) {
+			if !strings.Contains(row["possible_keys"], q.index) {
+				t.Errorf("%s cannot use %s: %v", q.query, q.index, row)
+			}
+		}
+	}
 }
