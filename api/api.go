@@ -27,6 +27,8 @@ type Options struct {
 	// OpenAPI is the document served at /api/v1/openapi.yaml.
 	OpenAPI []byte
 	Log     *slog.Logger
+	// Metrics, when set, is told of every request answered.
+	Metrics RequestObserver
 }
 
 // Server is the HTTP face of Leadbot's engine.
@@ -38,12 +40,16 @@ type Server struct {
 	openapi []byte
 	log     *slog.Logger
 	mux     *http.ServeMux
+	metrics RequestObserver
 }
 
 // New returns the API server; mount it at the root of the listener.
 func New(o Options) *Server {
 	s := &Server{svc: o.Service, token: o.Token, read: o.ReadToken, loc: o.Location,
-		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux()}
+		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux(), metrics: o.Metrics}
+	if s.metrics == nil {
+		s.metrics = noObserver{}
+	}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

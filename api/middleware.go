@@ -60,7 +60,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		sw := &statusWriter{ResponseWriter: w}
-		probe := r.URL.Path == "/healthz" || r.URL.Path == "/readyz"
+		probe := r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics"
 		if !probe {
 			s.log.LogAttrs(
 				r.Context(),
@@ -89,6 +89,13 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 				slog.Duration("took", time.Since(start)))
+			// The mux has set the pattern on r by now: it routes the
+			// request it was handed rather than a copy.
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			s.metrics.ObserveRequest(routeOf(r.Pattern), r.Method, status, time.Since(start))
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -92,6 +92,8 @@ type SenderOptions struct {
 	MaxAttempts int
 	Clock       engine.Clock
 	Log         *slog.Logger
+	// Metrics, when set, is told of every delivery attempt and notice.
+	Metrics SenderObserver
 }
 
 // Sender delivers the outbox: every notice the engine wrote is rendered
@@ -140,6 +142,9 @@ func NewSender(
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Metrics == nil {
+		o.Metrics = noSenderObserver{}
 	}
 	return &Sender{store: store, reps: reps, render: r, channels: channels, opt: o,
 		wake: make(chan struct{}, 1)}
@@ -207,6 +212,7 @@ func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
 	}
 	now := s.opt.Clock.Now()
 	if err == nil {
+		s.opt.Metrics.ObserveNotice("sent")
 		if err := s.store.CompleteNotice(ctx, it.ID, now); err != nil {
 			s.opt.Log.Warn(
 				"notice not marked sent",
@@ -227,8 +233,10 @@ func (s *Sender) deliver(ctx context.Context, it engine.OutboxItem) {
 		slog.Any("err", err),
 	}
 	if final {
+		s.opt.Metrics.ObserveNotice("given_up")
 		s.opt.Log.Error("notice given up", attrs...)
 	} else {
+		s.opt.Metrics.ObserveNotice("retried")
 		s.opt.Log.Warn("notice retried", append(attrs, slog.Time("next", next))...)
 	}
 	if err := s.store.RetryNotice(ctx, it.ID, next, err.Error(), final); err != nil {
@@ -272,6 +280,7 @@ func (s *Sender) send(ctx context.Context, it engine.OutboxItem) error {
 			continue
 		}
 		ref, err := ch.Send(ctx, to, m)
+		s.opt.Metrics.ObserveDelivery(ch.Name(), "send", err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
 			continue
@@ -350,7 +359,9 @@ func (s *Sender) updateCards(ctx context.Context, it engine.OutboxItem) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := ch.Update(ctx, d, viewer, m); err != nil {
+		err = ch.Update(ctx, d, viewer, m)
+		s.opt.Metrics.ObserveDelivery(ch.Name(), "update", err)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
 		}
 	}
@@ -387,6 +398,7 @@ func (s *Sender) notifyTeam(ctx context.Context, it engine.OutboxItem) error {
 		if errors.Is(err, ErrNoTeamRoute) {
 			continue
 		}
+		s.opt.Metrics.ObserveDelivery(ch.Name(), "team", err)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.Name(), err))
 			continue

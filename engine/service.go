@@ -98,6 +98,8 @@ type Service struct {
 	log    *slog.Logger
 	learn  *learning
 	fit    *fitter
+	// decided is told of each decision once its transaction commits.
+	decided func(context.Context, CommittedDecision)
 }
 
 // Deps are what a Service is built from. Clock, Scorer, Router and Log
@@ -114,12 +116,16 @@ type Deps struct {
 	// learn are retrained in the background; 0 leaves retraining to
 	// explicit Relearn calls.
 	LearnEvery int
+	// OnDecision, when set, is called once for each routing decision
+	// after the transaction that logged it commits (never for a rolled
+	// back or dry-run one), on the caller's goroutine: it must be quick.
+	OnDecision func(context.Context, CommittedDecision)
 }
 
 // NewService returns a Service on d.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, clock: d.Clock, scorer: d.Scorer,
-		router: d.Router, policy: d.Policy, log: d.Log}
+		router: d.Router, policy: d.Policy, log: d.Log, decided: d.OnDecision}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -158,11 +164,17 @@ func (s *Service) Store() Store { return s.store }
 func (s *Service) now() time.Time { return s.clock.Now().Truncate(time.Millisecond) }
 
 // update runs fn in a transaction and, once it has committed, emits the
-// log lines fn queued, so a rolled-back attempt logs nothing.
+// log lines fn queued and reports the decisions it logged, so a
+// rolled-back attempt logs and counts nothing.
 func (s *Service) update(ctx context.Context, fn func(tx Tx, logs *logQueue) error) error {
 	var logs logQueue
+	var seen *decisionTx
 	err := s.store.Update(ctx, func(tx Tx) error {
 		logs = logs[:0]
+		if s.decided != nil {
+			seen = newDecisionTx(tx)
+			tx = seen
+		}
 		return fn(tx, &logs)
 	})
 	if err != nil {
@@ -170,6 +182,11 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx, logs *logQueue) err
 	}
 	for _, l := range logs {
 		s.log.LogAttrs(ctx, slog.LevelInfo, l.msg, l.attrs...)
+	}
+	if seen != nil {
+		for _, d := range seen.committed() {
+			s.decided(ctx, d)
+		}
 	}
 	return nil
 }

@@ -138,6 +138,12 @@ type Config struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`
+	// Metrics is the Prometheus endpoint: on http.addr at /metrics, or
+	// on a listener of its own when Addr is set.
+	Metrics struct {
+		Enabled bool   `yaml:"enabled"`
+		Addr    string `yaml:"addr"`
+	} `yaml:"metrics"`
 }
 
 // DefaultConfig is the configuration with no file and no variables: an
@@ -204,6 +210,7 @@ func DefaultConfig() Config {
 	c.Console.Demo = true
 	c.Log.Level = "info"
 	c.Log.Format = "text"
+	c.Metrics.Enabled = true
 	return c
 }
 
@@ -418,6 +425,7 @@ func (c Config) Validate() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "is %q; allowed: text, json", c.Log.Format)
 	}
+	c.validateMetrics(bad)
 	return errors.Join(errs...)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/metrics"
 	"github.com/leadbot/leadbot/storage"
 )
 
@@ -30,6 +31,8 @@ type scheduler struct {
 	holder string
 	leader atomic.Bool
 	log    *slog.Logger
+	// metrics, when set, records job runs and leadership.
+	metrics *metrics.Metrics
 }
 
 func newScheduler(svc *engine.Service, store *storage.Store, log *slog.Logger) *scheduler {
@@ -99,6 +102,9 @@ func (s *scheduler) keepLease(ctx context.Context, ttl time.Duration) {
 		}
 		ok = false
 	}
+	if s.metrics != nil {
+		s.metrics.SetLeader(ok)
+	}
 	if was := s.leader.Swap(ok); was != ok {
 		s.log.Info(
 			"scheduler leadership changed",
@@ -117,8 +123,12 @@ func (s *scheduler) job(name string, fn func(context.Context) (int, error)) cron
 		}
 		start := time.Now()
 		n, err := fn(context.Background())
+		if s.metrics != nil {
+			s.metrics.ObserveJob(name, start, time.Since(start), err)
+		}
 		if err != nil {
-			s.log.Error("scheduled job failed", slog.String("job", name), slog.Any("err", err))
+			s.log.Error("scheduled job failed", slog.String("job", name), slog.Any("err", err),
+				slog.Duration("took", time.Since(start)))
 			return
 		}
 		if n > 0 {

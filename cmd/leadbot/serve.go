@@ -19,6 +19,7 @@ import (
 	"github.com/leadbot/leadbot/bot/wecom"
 	"github.com/leadbot/leadbot/docs"
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/metrics"
 	"github.com/leadbot/leadbot/storage"
 )
 
@@ -51,8 +52,14 @@ func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store,
 	return s, nil
 }
 
-// newService builds the engine the configuration describes.
-func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, error) {
+// newService builds the engine the configuration describes; opts set
+// what the configuration does not, such as the decision hook.
+func newService(
+	c Config,
+	s engine.Store,
+	log *slog.Logger,
+	opts ...func(*engine.Deps),
+) (*engine.Service, error) {
 	router, err := c.router()
 	if err != nil {
 		return nil, err
@@ -61,14 +68,18 @@ func newService(c Config, s engine.Store, log *slog.Logger) (*engine.Service, er
 	if err != nil {
 		return nil, err
 	}
-	return engine.NewService(engine.Deps{
+	d := engine.Deps{
 		Store:      s,
 		Scorer:     scorer,
 		Router:     router,
 		Policy:     c.policy(),
 		Log:        log,
 		LearnEvery: c.Engine.LearnEvery,
-	}), nil
+	}
+	for _, o := range opts {
+		o(&d)
+	}
+	return engine.NewService(d), nil
 }
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -92,7 +103,8 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
-	svc, err := newService(c, store, log)
+	m := newMetrics(c, store, log)
+	svc, err := newService(c, store, log, observeDecisions(m))
 	if err != nil {
 		return err
 	}
@@ -101,8 +113,12 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	}
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
-		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
-	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, log)
+		Location: loc, OpenAPI: docs.OpenAPI, Log: log, Metrics: m})
+	msrv, mln, err := mountMetrics(c, m, handler, log)
+	if err != nil {
+		return err
+	}
+	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, m, log)
 	if err != nil {
 		return err
 	}
@@ -112,7 +128,9 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { sender.Run(bgCtx) })
 	bg.Go(func() { relearnEvery(bgCtx, svc, relearnInterval, log) })
-	bg.Go(func() { newScheduler(svc, store, log).run(bgCtx, c.Scheduler.Tick, c.Scheduler.LeaseTTL) })
+	sched := newScheduler(svc, store, log)
+	sched.metrics = m
+	bg.Go(func() { sched.run(bgCtx, c.Scheduler.Tick, c.Scheduler.LeaseTTL) })
 	for _, run := range streams {
 		bg.Go(func() { run(bgCtx) })
 	}
@@ -142,6 +160,9 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	if msrv != nil {
+		go runMetrics(msrv, mln, log)
+	}
 	select {
 	case err := <-done:
 		return fmt.Errorf("http server: %w", err)
@@ -151,6 +172,9 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	log.Info("leadbot stopping", slog.Duration("timeout", c.HTTP.ShutdownTimeout))
 	sctx, cancel := context.WithTimeout(context.Background(), c.HTTP.ShutdownTimeout)
 	defer cancel()
+	if msrv != nil {
+		msrv.Shutdown(sctx)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down http server: %w", err)
 	}
@@ -191,6 +215,7 @@ func startChat(
 	store *storage.Store,
 	h *api.Server,
 	loc *time.Location,
+	m *metrics.Metrics,
 	log *slog.Logger,
 ) (*bot.Sender, []func(context.Context), error) {
 	lang := i18n.Parse(c.Chat.Language)
@@ -255,7 +280,8 @@ func startChat(
 		log.Info("dingtalk enabled", slog.Bool("cards", dc.CardTemplateID != ""))
 	}
 	sender = bot.NewSender(store, store, renderer, channels,
-		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Lease: c.Chat.OutboxLease, Log: log})
+		bot.SenderOptions{Interval: c.Chat.OutboxInterval, Lease: c.Chat.OutboxLease, Log: log,
+			Metrics: m})
 	return sender, streams, nil
 }
 
