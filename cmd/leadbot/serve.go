@@ -206,8 +206,10 @@ func cmdMigrate(ctx context.Context, args []string, stderr io.Writer) error {
 // startChat builds the chat layer: the renderer, the command core, the
 // console when it is on (seeding the demo team on a first start), the
 // platform adapters that are configured, and the outbox sender over
-// every channel. It returns the sender and the connections that run
-// until serve stops, such as DingTalk's stream.
+// every channel. It returns the sender and the work that runs until
+// serve stops, such as DingTalk's stream, and the wait for the WeCom
+// commands still running when it does: their callbacks were answered,
+// so they must finish before the database closes.
 func startChat(
 	ctx context.Context,
 	c Config,
@@ -223,6 +225,7 @@ func startChat(
 	core := bot.NewCore(svc, renderer, log)
 	var channels []bot.Channel
 	var sender *bot.Sender
+	var streams []func(context.Context)
 	if c.consoleOn() {
 		con, err := newConsole(ctx, c, svc, store, core, renderer, func() { sender.Kick() }, log)
 		if err != nil {
@@ -251,13 +254,16 @@ func startChat(
 		}
 		channels = append(channels, wc)
 		h.Handle("/wecom/callback", wh)
+		streams = append(streams, func(ctx context.Context) {
+			<-ctx.Done()
+			wh.Wait()
+		})
 		log.Info(
 			"wecom enabled",
 			slog.String("callback", "/wecom/callback"),
 			slog.Int("agent_id", c.WeCom.AgentID),
 		)
 	}
-	var streams []func(context.Context)
 	if c.DingTalk.ClientID != "" {
 		dc := c.dingtalk()
 		dapi := dingtalk.NewAPI(dc, nil)
