@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/insight"
 )
 
 // Options configure the API handler.
@@ -27,6 +28,10 @@ type Options struct {
 	// OpenAPI is the document served at /api/v1/openapi.yaml.
 	OpenAPI []byte
 	Log     *slog.Logger
+	// Insight makes the health reports of /api/v1/metrics and Export
+	// streams the CSV exports; without them those routes answer 503.
+	Insight *insight.Reporter
+	Export  insight.Exporter
 }
 
 // Server is the HTTP face of Leadbot's engine.
@@ -38,12 +43,15 @@ type Server struct {
 	openapi []byte
 	log     *slog.Logger
 	mux     *http.ServeMux
+	insight *insight.Reporter
+	export  insight.Exporter
 }
 
 // New returns the API server; mount it at the root of the listener.
 func New(o Options) *Server {
 	s := &Server{svc: o.Service, token: o.Token, read: o.ReadToken, loc: o.Location,
-		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux()}
+		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux(),
+		insight: o.Insight, export: o.Export}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}
@@ -82,6 +90,12 @@ func (s *Server) routes() {
 	v1("PUT /api/v1/leads/{id}/target", s.putTarget)
 	v1("GET /api/v1/leads/{id}/milestones", s.listMilestones)
 	v1("POST /api/v1/leads/{id}/milestones/{kind}/done", s.milestoneDone)
+	v1("GET /api/v1/metrics/health", s.health)
+	// The exports stream CSV rows rather than answer one JSON body.
+	csv := func(h http.HandlerFunc) http.Handler { return s.authorize(h) }
+	s.mux.Handle("GET /api/v1/export/tasks.csv", csv(s.exportTasks))
+	s.mux.Handle("GET /api/v1/export/decisions.csv", csv(s.exportDecisions))
+	s.mux.Handle("GET /api/v1/export/metrics.csv", csv(s.exportMetrics))
 	v1("/api/v1/", s.noRoute)
 }
 
