@@ -135,6 +135,8 @@ type Config struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`
+	// Insight is how the health metrics judge what they measure.
+	Insight insightConfig `yaml:"insight"`
 }
 
 // DefaultConfig is the configuration with no file and no variables: an
@@ -197,6 +199,7 @@ func DefaultConfig() Config {
 	c.Console.Demo = true
 	c.Log.Level = "info"
 	c.Log.Format = "text"
+	c.Insight = defaultInsight()
 	return c
 }
 
@@ -381,6 +384,7 @@ func (c Config) Validate() error {
 	}
 	c.validateEngine(bad)
 	c.validateScheduler(bad)
+	c.Insight.validate(bad)
 	if c.Chat.Language != "zh-CN" && c.Chat.Language != "en" {
 		bad("chat.language", "is %q; allowed: zh-CN, en", c.Chat.Language)
 	}

@@ -101,7 +101,8 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	}
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
-		Location: loc, OpenAPI: docs.OpenAPI, Log: log})
+		Location: loc, OpenAPI: docs.OpenAPI, Log: log,
+		Insight: c.reporter(store, nil), Export: store})
 	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, log)
 	if err != nil {
 		return err
