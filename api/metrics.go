@@ -78,17 +78,7 @@ func (s *Server) period(r *http.Request) (insight.Query, error) {
 	return q, nil
 }
 
-func (s *Server) moment(raw string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, raw); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, raw, s.loc); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf(
-		"is %q; want an RFC 3339 time such as 2026-12-01T00:00:00+08:00 or a date such as 2026-12-01",
-		raw)
-}
+func (s *Server) moment(raw string) (time.Time, error) { return insight.ParseTime(raw, s.loc) }
 
 func invalidParam(field, format string, args ...any) error {
 	return &engine.Error{Kind: engine.Invalid, Code: "invalid_param", Field: field,

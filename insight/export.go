@@ -244,3 +244,16 @@ func count(n *int) string {
 	}
 	return strconv.Itoa(*n)
 }
+
+// ParseTime reads a period's end: an RFC 3339 time, or a date read as
+// midnight in loc.
+func ParseTime(raw string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, raw, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("is %q; want an RFC 3339 time such as "+
+		"2026-12-01T00:00:00+08:00 or a date such as 2026-12-01", raw)
+}
