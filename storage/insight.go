@@ -11,8 +11,9 @@ import (
 
 var _ insight.Source = (*Store)(nil)
 
-// insightPage is how many rows a stream of samples reads at a time.
-const insightPage = 500
+// insightPage is how many rows a stream of samples reads at a time; a
+// variable so that tests can page through a few rows.
+var insightPage = 500
 
 // repliedKinds are the notices that ask their recipient, the lead's
 // holder, to act on the lead.

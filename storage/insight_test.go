@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,6 +275,15 @@ func num(p *float64) string {
 // TestHealthReport checks every tile of the fixture against figures
 // worked out by hand in the comments.
 func TestHealthReport(t *testing.T) {
+	for _, page := range []int{500, 1} {
+		t.Run(fmt.Sprintf("page %d", page), func(t *testing.T) {
+			storage.SetInsightPage(t, page)
+			testHealthReport(t)
+		})
+	}
+}
+
+func testHealthReport(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
 		seedHealth(t, s)
 		clock := enginetest.NewClock(at(9, 0))
@@ -454,6 +465,60 @@ func TestHealthReportEmptyPeriod(t *testing.T) {
 			got, _ := rep.Teams[0].Tile(id)
 			if got.Status != insight.NoData || got.Value != nil {
 				t.Errorf("%s = %s %s, want no data", id, num(got.Value), got.Status)
+			}
+		}
+	})
+}
+
+// Tasks stream in deadline order across pages, also where deadlines
+// tie at a page's end; decisions in the order made.
+func TestExportStreamsPages(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ids := seedHealth(t, s)
+		ctx := context.Background()
+		err := s.Update(ctx, func(tx engine.Tx) error {
+			tie := healthRow(healthLead{ext: "L13", tier: "C", status: "assigned", rep: "r3",
+				due: atp(3, 12), held: atp(2, 9)}, at(2, 9))
+			if err := tx.InsertLeads(ctx, []*engine.Lead{&tie}); err != nil {
+				return err
+			}
+			return tx.AppendDecisions(ctx,
+				engine.LoggedDecision{LeadID: ids["L1"], Decision: engine.Decision{
+					Strategy: "round-robin", RepID: "r1", At: at(2, 9)}},
+				engine.LoggedDecision{LeadID: ids["L7"], Decision: engine.Decision{
+					Strategy: "pool", At: at(3, 9)}},
+				engine.LoggedDecision{LeadID: ids["L2"], Decision: engine.Decision{
+					Strategy: "claim", RepID: "r1", At: at(9, 0)}},
+			)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, page := range []int{500, 2, 1} {
+			storage.SetInsightPage(t, page)
+			var got []string
+			err := s.ExportTasks(ctx, at(1, 0), at(9, 1), func(l insight.TaskLine) error {
+				got = append(got, l.Lead.ExternalID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// L5 due 1d12, L1 and L13 3d12 (L7 too, but pooled), L2 4d12,
+			// L3 5d12, L4 6d12, L6 9d00.
+			if want := "L5 L1 L13 L2 L3 L4 L6"; strings.Join(got, " ") != want {
+				t.Errorf("page %d: tasks = %v, want %s", page, got, want)
+			}
+			got = nil
+			err = s.ExportDecisions(ctx, at(2, 0), at(9, 0), func(d insight.DecisionLine) error {
+				got = append(got, d.Company+"/"+d.Decision.Strategy)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "Co L1/round-robin Co L7/pool"; strings.Join(got, " ") != want {
+				t.Errorf("page %d: decisions = %v, want %s", page, got, want)
 			}
 		}
 	})
