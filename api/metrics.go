@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,10 +23,8 @@ const maxPeriod = 2 * 366 * 24 * time.Hour
 var errNoInsight = &apiError{status: http.StatusServiceUnavailable, code: "metrics_unavailable",
 	msg: "metrics are not served by this process"}
 
-// health answers the health report of the query's period.
-//
-// TODO: a trend parameter (trend=weeks:8) giving each tile's series
-// over the periods before, for a dashboard's trend lines.
+// health answers the health report of the query's period, with each
+// tile's weekly trend when trend=weeks:N asks for it.
 func (s *Server) health(r *http.Request) (int, any, error) {
 	if s.insight == nil {
 		return 0, nil, errNoInsight
@@ -34,12 +33,14 @@ func (s *Server) health(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if q.Weeks, err = trendWeeks(r.URL.Query()["trend"]); err != nil {
+		return 0, nil, err
+	}
 	rep, err := s.insight.Health(r.Context(), q)
 	if err != nil {
 		return 0, nil, err
 	}
-	rep.From, rep.To, rep.AsOf = rep.From.In(s.loc), rep.To.In(s.loc), rep.AsOf.In(s.loc)
-	return http.StatusOK, rep, nil
+	return http.StatusOK, rep.In(s.loc), nil
 }
 
 // period reads from, to and team: RFC 3339 times, or dates at midnight
@@ -79,6 +80,23 @@ func (s *Server) period(r *http.Request) (insight.Query, error) {
 }
 
 func (s *Server) moment(raw string) (time.Time, error) { return insight.ParseTime(raw, s.loc) }
+
+// trendWeeks reads trend=weeks:N, 1 to 26; 0 without it.
+func trendWeeks(vals []string) (int, error) {
+	if len(vals) == 0 {
+		return 0, nil
+	}
+	if len(vals) > 1 {
+		return 0, invalidParam("trend", "is given %d times; give it once", len(vals))
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(vals[0], "weeks:"))
+	if !strings.HasPrefix(vals[0], "weeks:") || err != nil || n < 1 ||
+		n > insight.MaxTrendWeeks {
+		return 0, invalidParam("trend", "is %q; want weeks:N with N from 1 to %d, such as weeks:8",
+			vals[0], insight.MaxTrendWeeks)
+	}
+	return n, nil
+}
 
 func invalidParam(field, format string, args ...any) error {
 	return &engine.Error{Kind: engine.Invalid, Code: "invalid_param", Field: field,

@@ -86,6 +86,21 @@ func TestHealthEndpoint(t *testing.T) {
 			t.Errorf("teams = %+v, want east", got.Teams)
 		}
 
+		r = e.must(200, "GET", "/api/v1/metrics/health?trend=weeks:3", nil)
+		r.decode(t, &got)
+		if tile, _ := got.Company.Tile(insight.TileCompletion); len(tile.Trend) != 3 ||
+			!strings.Contains(string(r.Body), `"trend":[{"from":"2026-02-16T08:00:00+08:00"`) {
+			t.Errorf("trend of completion = %+v, want three weeks from 16 Feb in +08:00", tile.Trend)
+		}
+		for _, bad := range []string{"weeks:0", "weeks:27", "days:3", "weeks:x"} {
+			r = e.call("GET", "/api/v1/metrics/health?trend="+bad, nil)
+			var body apiErr
+			r.decode(t, &body)
+			if r.Status != 422 || body.Error.Field != "trend" {
+				t.Errorf("trend=%s = %d %s, want 422 on trend", bad, r.Status, r.Body)
+			}
+		}
+
 		// A week without tasks says no data, with a null value.
 		r = e.must(200, "GET", "/api/v1/metrics/health?from=2026-01-05&to=2026-01-12&team=east", nil)
 		if !strings.Contains(string(r.Body), `"id":"completion_rate","unit":"ratio","value":null,"status":"no_data"`) {

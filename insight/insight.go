@@ -153,6 +153,17 @@ type Tile struct {
 	// Note says why a tile has no data when the reason is not an empty
 	// period, such as state that is not kept for past periods.
 	Note string `json:"note,omitempty"`
+	// Trend is the tile's value week by week, oldest first, when asked
+	// for.
+	Trend []Point `json:"trend,omitempty"`
+}
+
+// Point is a tile's value over one stretch of a trend.
+type Point struct {
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Value  *float64  `json:"value"`
+	Status Status    `json:"status"`
 }
 
 // TierConversion is the outcome of the leads of one tier closed in the
@@ -194,6 +205,35 @@ type Report struct {
 	AsOf    time.Time `json:"as_of"`
 	Company Scope     `json:"company"`
 	Teams   []Scope   `json:"teams"`
+}
+
+// In is the report with its times in loc.
+func (r Report) In(loc *time.Location) Report {
+	r.From, r.To, r.AsOf = r.From.In(loc), r.To.In(loc), r.AsOf.In(loc)
+	r.Company = r.Company.in(loc)
+	teams := make([]Scope, len(r.Teams))
+	for i, s := range r.Teams {
+		teams[i] = s.in(loc)
+	}
+	r.Teams = teams
+	return r
+}
+
+func (s Scope) in(loc *time.Location) Scope {
+	tiles := make([]Tile, len(s.Tiles))
+	for i, t := range s.Tiles {
+		if t.Trend != nil {
+			pts := make([]Point, len(t.Trend))
+			for j, p := range t.Trend {
+				p.From, p.To = p.From.In(loc), p.To.In(loc)
+				pts[j] = p
+			}
+			t.Trend = pts
+		}
+		tiles[i] = t
+	}
+	s.Tiles = tiles
+	return s
 }
 
 // Tile returns the scope's tile with the id, and whether it has one.

@@ -61,11 +61,16 @@ func NewReporter(src Source, set Settings, clock engine.Clock) *Reporter {
 }
 
 // Query asks for a report: the period [From, To) and, when Team is set,
-// that team only beside the company.
+// that team only beside the company. With Weeks set, each tile of the
+// company and the teams carries its trend over that many weeks up to To.
 type Query struct {
 	From, To time.Time
 	Team     string
+	Weeks    int
 }
+
+// MaxTrendWeeks bounds a trend: half a year of weekly points.
+const MaxTrendWeeks = 26
 
 // Now is the reporter's clock.
 func (r *Reporter) Now() time.Time { return r.clock.Now() }
@@ -91,7 +96,52 @@ func (r *Reporter) Health(ctx context.Context, q Query) (Report, error) {
 	if err := r.fill(ctx, b, p); err != nil {
 		return Report{}, err
 	}
-	return b.Report(q.Team), nil
+	out := b.Report(q.Team)
+	if q.Weeks > 0 {
+		if err := r.trend(ctx, &out, reps, q); err != nil {
+			return Report{}, err
+		}
+	}
+	return out, nil
+}
+
+// trend adds to every tile of out its value in each of q.Weeks weeks up
+// to q.To, oldest first. Each week is a report of its own; a week that
+// ended before now has no state figures.
+func (r *Reporter) trend(ctx context.Context, out *Report, reps []engine.Rep, q Query) error {
+	if q.Weeks > MaxTrendWeeks {
+		return &engine.Error{Kind: engine.Invalid, Code: "invalid_param", Field: "trend",
+			Msg: fmt.Sprintf("asks for %d weeks; at most %d", q.Weeks, MaxTrendWeeks)}
+	}
+	const week = 7 * 24 * time.Hour
+	asOf := out.AsOf
+	for k := q.Weeks; k >= 1; k-- {
+		to := q.To.Add(-time.Duration(k-1) * week)
+		p := Period{From: to.Add(-week), To: to, AsOf: asOf}
+		b := NewBuilder(r.set, p, reps)
+		if err := r.fill(ctx, b, p); err != nil {
+			return err
+		}
+		wk := b.Report(q.Team)
+		addPoints(&out.Company, wk.Company, p)
+		for i := range out.Teams {
+			for _, s := range wk.Teams {
+				if s.Team == out.Teams[i].Team {
+					addPoints(&out.Teams[i], s, p)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func addPoints(dst *Scope, wk Scope, p Period) {
+	for i, t := range dst.Tiles {
+		if w, ok := wk.Tile(t.ID); ok {
+			dst.Tiles[i].Trend = append(dst.Tiles[i].Trend,
+				Point{From: p.From, To: p.To, Value: w.Value, Status: w.Status})
+		}
+	}
 }
 
 func hasTeam(reps []engine.Rep, team string) bool {

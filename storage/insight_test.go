@@ -523,3 +523,53 @@ func TestExportStreamsPages(t *testing.T) {
 		}
 	})
 }
+
+// A trend gives each tile week by week: the week before the fixture's
+// had L5 due (1d12) and not done in time, and closed nothing.
+func TestHealthTrend(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		seedHealth(t, s)
+		clock := enginetest.NewClock(at(9, 0))
+		r := insight.NewReporter(s, healthSettings(t), clock)
+		rep, err := r.Health(context.Background(),
+			insight.Query{From: at(2, 0), To: at(9, 0), Weeks: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feb23 := time.Date(2026, 2, 23, 0, 0, 0, 0, time.UTC)
+		tests := []struct {
+			scope insight.Scope
+			tile  string
+			want  []tileWant
+		}{
+			{rep.Company, insight.TileCompletion, []tileWant{{value: v(0), status: insight.Alert},
+				{value: v(0.5), status: insight.Alert}}},
+			// The earlier week's state is not kept.
+			{rep.Company, insight.TileCoverage, []tileWant{{status: insight.NoData},
+				{value: v(0.4), status: insight.Alert}}},
+			{rep.Teams[1], insight.TileCycle, []tileWant{{status: insight.NoData},
+				{value: v(48), status: insight.Info}}},
+		}
+		for _, tt := range tests {
+			tile, _ := tt.scope.Tile(tt.tile)
+			if len(tile.Trend) != 2 || !tile.Trend[0].From.Equal(feb23) ||
+				!tile.Trend[1].To.Equal(at(9, 0)) {
+				t.Errorf("%s %s trend = %+v, want two weeks from 23 Feb", tt.scope.Team, tt.tile,
+					tile.Trend)
+				continue
+			}
+			for i, w := range tt.want {
+				p := tile.Trend[i]
+				if !sameNum(p.Value, w.value) || p.Status != w.status {
+					t.Errorf("%s %s week %d = %s %s, want %s %s", tt.scope.Team, tt.tile, i,
+						num(p.Value), p.Status, num(w.value), w.status)
+				}
+			}
+		}
+		_, err = r.Health(context.Background(),
+			insight.Query{From: at(2, 0), To: at(9, 0), Weeks: 27})
+		if engine.FieldOf(err) != "trend" {
+			t.Errorf("27 weeks: err = %v, want one on trend", err)
+		}
+	})
+}
