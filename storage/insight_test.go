@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -572,4 +573,46 @@ func TestHealthTrend(t *testing.T) {
 			t.Errorf("27 weeks: err = %v, want one on trend", err)
 		}
 	})
+}
+
+// The health report's scans of a period use an index on MySQL, so one
+// report reads the period, not the whole history.
+func TestHealthScansUseIndex(t *testing.T) {
+	opts := storagetest.Options(t, storage.MySQL)
+	s, err := storage.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dsn, _ := storage.MySQLDSN(opts.DSN)
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const period = " >= NOW() - INTERVAL 7 DAY AND %s < NOW()"
+	scan := func(table, col, rest string) string {
+		return "SELECT * FROM " + table + " WHERE " + col +
+			fmt.Sprintf(period, col) + rest + " ORDER BY id LIMIT 500"
+	}
+	tests := []struct{ index, query string }{
+		{"idx_leads_due_at", "SELECT assignee, COUNT(*) FROM leads WHERE due_at" +
+			fmt.Sprintf(period, "due_at") + " AND assignee IS NOT NULL GROUP BY assignee"},
+		{"idx_leads_closed", "SELECT assignee, tier, COUNT(*) FROM leads WHERE closed_at" +
+			fmt.Sprintf(period, "closed_at") + " GROUP BY assignee, tier"},
+		{"idx_leads_queue", "SELECT assignee, COUNT(*) FROM leads" +
+			" WHERE status IN ('pool', 'standby', 'assigned') AND tier = 'A' GROUP BY assignee"},
+		{"idx_ownerships_started_at", scan("ownerships", "started_at", "")},
+		{"idx_deliveries_at", scan("deliveries", "at", "")},
+		{"idx_lead_events_at", scan("lead_events", "at", "")},
+		{"idx_decisions_at", scan("decisions", "at", "")},
+	}
+	for _, tt := range tests {
+		if keys := explainKey(t, db, tt.query); !strings.Contains(keys, tt.index) {
+			t.Errorf("EXPLAIN %s: possible keys %q, want %s", tt.query, keys, tt.index)
+		}
+	}
 }
