@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -21,8 +22,10 @@ type Builder struct {
 	set    Settings
 	period Period
 	roster map[engine.RepID]engine.Rep
-	order  []engine.RepID
-	acc    map[engine.RepID]*repAcc
+	// zones are the roster's time zones, loaded once.
+	zones map[engine.RepID]*time.Location
+	order []engine.RepID
+	acc   map[engine.RepID]*repAcc
 	// pooledA counts open tier A leads nobody holds.
 	pooledA int
 }
@@ -46,9 +49,16 @@ type repAcc struct {
 // NewBuilder starts a report over p for the roster reps.
 func NewBuilder(set Settings, p Period, reps []engine.Rep) *Builder {
 	b := &Builder{set: set, period: p, roster: map[engine.RepID]engine.Rep{},
-		acc: map[engine.RepID]*repAcc{}}
+		zones: map[engine.RepID]*time.Location{}, acc: map[engine.RepID]*repAcc{}}
+	if b.set.Zone == nil {
+		b.set.Zone = time.UTC
+	}
 	for _, r := range reps {
 		b.roster[r.ID] = r
+		b.zones[r.ID] = b.set.Zone
+		if z, err := time.LoadLocation(r.Timezone); r.Timezone != "" && err == nil {
+			b.zones[r.ID] = z
+		}
 		b.rep(r.ID)
 	}
 	return b
@@ -161,14 +171,9 @@ func (b *Builder) afterHours(x Action) bool {
 	if !b.set.Hours.On {
 		return false
 	}
-	loc := b.set.Zone
-	if r, ok := b.roster[x.Rep]; ok && r.Timezone != "" {
-		if z, err := time.LoadLocation(r.Timezone); err == nil {
-			loc = z
-		}
-	}
-	if loc == nil {
-		loc = time.UTC
+	loc, ok := b.zones[x.Rep]
+	if !ok {
+		loc = b.set.Zone
 	}
 	return !b.set.Hours.Add(x.At, 0, loc).Equal(x.At)
 }
@@ -196,20 +201,6 @@ func (b *Builder) Report(team string) Report {
 			out.Teams = append(out.Teams, b.scope(t, byTeam[t], false))
 		}
 	}
-	return out
-}
-
-// Teams are the names of the roster's teams, sorted.
-func (b *Builder) Teams() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range b.roster {
-		if r.Team != "" && !seen[r.Team] {
-			seen[r.Team] = true
-			out = append(out, r.Team)
-		}
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -298,20 +289,19 @@ func (b *Builder) scope(team string, ids []engine.RepID, company bool) Scope {
 	out := Scope{Team: team, Tiles: tiles, Conversion: conversion(s.closed),
 		Reps: []RepHealth{}}
 	for _, id := range ids {
-		if r, ok := b.roster[id]; !ok || r.Role == engine.RoleRep {
+		if r, ok := b.roster[id]; id != "" && (!ok || r.Role == engine.RoleRep) {
 			out.Reps = append(out.Reps, b.repHealth(id))
 		}
 	}
-	slices.SortFunc(out.Reps, func(x, y RepHealth) int {
-		switch {
-		case x.Rep < y.Rep:
-			return -1
-		case x.Rep > y.Rep:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out.Reps, func(x, y RepHealth) int { return cmp.Compare(x.Rep, y.Rep) })
 	return out
+}
+
+// overloadSignals are the rep tiles that say a rep has too much work.
+var overloadSignals = map[string]bool{
+	TileUntouched:       true,
+	TileSlowingReplies:  true,
+	TileAfterHoursShare: true,
 }
 
 // repHealth is one rep's tiles and overload signals.
@@ -338,8 +328,8 @@ func (b *Builder) repHealth(id engine.RepID) RepHealth {
 		ceilingTile(TileAfterHoursShare, a.afterHours, a.actions, th.AfterHours),
 	}
 	out := RepHealth{Rep: id, Name: r.Name, Team: r.Team, Tiles: tiles}
-	for _, t := range tiles[3:] {
-		if t.Status == Alert {
+	for _, t := range tiles {
+		if overloadSignals[t.ID] && t.Status == Alert {
 			out.Overloaded = true
 		}
 	}
