@@ -105,7 +105,11 @@ func invalidParam(field, format string, args ...any) error {
 
 // csvStart checks a CSV export's period and sets its headers; it
 // answers the error itself and returns false when there is one.
-func (s *Server) csvStart(w http.ResponseWriter, r *http.Request, name string) (insight.Query, bool) {
+func (s *Server) csvStart(
+	w http.ResponseWriter,
+	r *http.Request,
+	name string,
+) (insight.Query, bool) {
 	if s.insight == nil || s.export == nil {
 		s.writeError(w, r, errNoInsight)
 		return insight.Query{}, false
