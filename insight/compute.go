@@ -123,6 +123,9 @@ func (b *Builder) AddClosed(rows ...ClosedCount) {
 
 // AddHolding adds a stretch of holding that started in the period or
 // in the one before it.
+//
+// TODO: time to first touch is wall time; first-touch deadlines count
+// business hours, so a lead assigned on Friday evening reads slow.
 func (b *Builder) AddHolding(h Holding) {
 	a := b.rep(h.Rep)
 	in := !h.Start.Before(b.period.From) && h.Start.Before(b.period.To)
