@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/insight"
 )
 
 // Options configure the API handler.
@@ -29,6 +30,10 @@ type Options struct {
 	Log     *slog.Logger
 	// Metrics, when set, is told of every request answered.
 	Metrics RequestObserver
+	// Insight makes the health reports of /api/v1/metrics and Export
+	// streams the CSV exports; without them those routes answer 503.
+	Insight *insight.Reporter
+	Export  insight.Exporter
 }
 
 // Server is the HTTP face of Leadbot's engine.
@@ -41,12 +46,15 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics RequestObserver
+	insight *insight.Reporter
+	export  insight.Exporter
 }
 
 // New returns the API server; mount it at the root of the listener.
 func New(o Options) *Server {
 	s := &Server{svc: o.Service, token: o.Token, read: o.ReadToken, loc: o.Location,
-		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux(), metrics: o.Metrics}
+		openapi: o.OpenAPI, log: o.Log, mux: http.NewServeMux(), metrics: o.Metrics,
+		insight: o.Insight, export: o.Export}
 	if s.metrics == nil {
 		s.metrics = noObserver{}
 	}
@@ -88,6 +96,12 @@ func (s *Server) routes() {
 	v1("PUT /api/v1/leads/{id}/target", s.putTarget)
 	v1("GET /api/v1/leads/{id}/milestones", s.listMilestones)
 	v1("POST /api/v1/leads/{id}/milestones/{kind}/done", s.milestoneDone)
+	v1("GET /api/v1/metrics/health", s.health)
+	// The exports stream CSV rows rather than answer one JSON body.
+	csv := func(h http.HandlerFunc) http.Handler { return s.authorize(h) }
+	s.mux.Handle("GET /api/v1/export/tasks.csv", csv(s.exportTasks))
+	s.mux.Handle("GET /api/v1/export/decisions.csv", csv(s.exportDecisions))
+	s.mux.Handle("GET /api/v1/export/metrics.csv", csv(s.exportMetrics))
 	v1("/api/v1/", s.noRoute)
 }
 

@@ -41,6 +41,10 @@ var mountedRoutes = []string{
 	"PUT /api/v1/leads/{id}/target",
 	"GET /api/v1/leads/{id}/milestones",
 	"POST /api/v1/leads/{id}/milestones/{kind}/done",
+	"GET /api/v1/metrics/health",
+	"GET /api/v1/export/tasks.csv",
+	"GET /api/v1/export/decisions.csv",
+	"GET /api/v1/export/metrics.csv",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.

@@ -179,7 +179,7 @@ type ownershipRow struct {
 	LeadID    int64      `gorm:"not null;index:idx_ownerships_lead,priority:1"`
 	RepID     string     `gorm:"size:64;not null;index"`
 	How       string     `gorm:"size:16;not null"`
-	StartedAt time.Time  `gorm:"precision:3;not null"`
+	StartedAt time.Time  `gorm:"precision:3;not null;index"`
 	EndedAt   *time.Time `gorm:"precision:3;index"`
 	EndReason string     `gorm:"size:64;not null;default:''"`
 }
@@ -474,7 +474,7 @@ type deliveryRow struct {
 	RepID    string    `gorm:"size:64;not null;index:idx_deliveries_feed,priority:2"`
 	LeadID   int64     `gorm:"not null;index"`
 	Ref      string    `gorm:"size:191;not null;default:''"`
-	At       time.Time `gorm:"precision:3;not null"`
+	At       time.Time `gorm:"precision:3;not null;index"`
 }
 
 func (deliveryRow) TableName() string { return "deliveries" }

@@ -144,6 +144,8 @@ type Config struct {
 		Enabled bool   `yaml:"enabled"`
 		Addr    string `yaml:"addr"`
 	} `yaml:"metrics"`
+	// Insight is how the health metrics judge what they measure.
+	Insight insightConfig `yaml:"insight"`
 }
 
 // DefaultConfig is the configuration with no file and no variables: an
@@ -211,6 +213,7 @@ func DefaultConfig() Config {
 	c.Log.Level = "info"
 	c.Log.Format = "text"
 	c.Metrics.Enabled = true
+	c.Insight = defaultInsight()
 	return c
 }
 
@@ -395,6 +398,7 @@ func (c Config) Validate() error {
 	}
 	c.validateEngine(bad)
 	c.validateScheduler(bad)
+	c.Insight.validate(bad)
 	if c.Chat.Language != "zh-CN" && c.Chat.Language != "en" {
 		bad("chat.language", "is %q; allowed: zh-CN, en", c.Chat.Language)
 	}

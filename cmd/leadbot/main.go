@@ -26,6 +26,8 @@ Usage:
                                     move open leads off overloaded reps to reps with room
   leadbot experiment report [--name X] [--json]
                                     compare the arms of an A/B test of routing strategies
+  leadbot export  tasks|decisions|metrics [--from D] [--to D] [-o FILE]
+                                    write a CSV export for finance and BI tools
   leadbot version                   print the version
 
 With no configuration at all, serve uses the SQLite file leadbot.db and
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRebalance(ctx, rest, stdout, stderr)
 	case "experiment":
 		err = cmdExperiment(ctx, rest, stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "leadbot", version())
 		return 0

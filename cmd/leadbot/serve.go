@@ -113,7 +113,8 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	}
 	loc, _ := time.LoadLocation(c.API.Timezone)
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
-		Location: loc, OpenAPI: docs.OpenAPI, Log: log, Metrics: m})
+		Location: loc, OpenAPI: docs.OpenAPI, Log: log, Metrics: m,
+		Insight: c.reporter(store, nil), Export: store})
 	msrv, mln, err := mountMetrics(c, m, handler, log)
 	if err != nil {
 		return err
