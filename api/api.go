@@ -82,6 +82,9 @@ func (s *Server) routes() {
 	v1("PUT /api/v1/leads/{id}/target", s.putTarget)
 	v1("GET /api/v1/leads/{id}/milestones", s.listMilestones)
 	v1("POST /api/v1/leads/{id}/milestones/{kind}/done", s.milestoneDone)
+	v1("POST /api/v1/targets", s.postTarget)
+	v1("GET /api/v1/targets", s.listTargets)
+	v1("GET /api/v1/targets/history", s.targetHistory)
 	v1("/api/v1/", s.noRoute)
 }
 

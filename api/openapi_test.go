@@ -41,6 +41,9 @@ var mountedRoutes = []string{
 	"PUT /api/v1/leads/{id}/target",
 	"GET /api/v1/leads/{id}/milestones",
 	"POST /api/v1/leads/{id}/milestones/{kind}/done",
+	"POST /api/v1/targets",
+	"GET /api/v1/targets",
+	"GET /api/v1/targets/history",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.
