@@ -106,8 +106,9 @@ func TestTargetsAPI(t *testing.T) {
 		// 105 of the week's 168 hours have passed: 5 expects 3, r1's 3
 		// expects 1 and r2's 2 expects 1.
 		w := rs[0]
-		if w.Period.Start != "2026-11-30T00:00:00+08:00" || w.Period.End != "2026-12-07T00:00:00+08:00" ||
-			w.Amount != 5 || w.Assigned != 5 || w.Done != 3 || w.Expected != 3 || w.Status != "on_track" {
+		if w.Period.Start != "2026-11-30T00:00:00+08:00" ||
+			w.Period.End != "2026-12-07T00:00:00+08:00" || w.Amount != 5 || w.Assigned != 5 ||
+			w.Done != 3 || w.Expected != 3 || w.Status != "on_track" {
 			t.Errorf("week report = %+v, want 3 of 5 claims, on track", w)
 		}
 		if len(w.Parts) != 2 || w.Parts[0].RepID != "r1" || w.Parts[0].Amount != 3 ||
@@ -116,7 +117,8 @@ func TestTargetsAPI(t *testing.T) {
 			t.Errorf("week parts = %+v, want r1 2 of 3 and r2 1 of 2", w.Parts)
 		}
 		m := rs[1]
-		if m.Target.Metric != "revenue" || m.Done != 800 || m.Share != 0.8 || m.Status != "on_track" ||
+		if m.Target.Metric != "revenue" || m.Done != 800 || m.Share != 0.8 ||
+			m.Status != "on_track" ||
 			m.Parts == nil || len(m.Parts) != 0 {
 			t.Errorf("month report = %+v, want 800 of 1000 on track, no parts", m)
 		}
@@ -158,7 +160,8 @@ func TestTargetsAPIRefusals(t *testing.T) {
 				"invalid_date", "from"},
 			{"no scope", body(func(b map[string]any) { delete(b, "team") }), 422,
 				"missing_field", "team"},
-			{"rep sets", body(func(b map[string]any) { b["by"] = "r1" }), 403, "not_supervisor", ""},
+			{"rep sets", body(func(b map[string]any) { b["by"] = "r1" }), 403,
+				"not_supervisor", ""},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -258,12 +258,29 @@ func mayTarget(ctx context.Context, tx Tx, t Target, by RepID) error {
 			return err
 		}
 		team = rep.Team
+	} else if err := teamExists(ctx, tx, team); err != nil {
+		return err
 	}
 	if r.Role == RoleManager || (r.Role == RoleLead && r.Team != "" && r.Team == team) {
 		return nil
 	}
 	return &Error{Kind: Forbidden, Code: "not_supervisor", Msg: fmt.Sprintf(
 		"only a manager, or a lead of team %q, may set the target of %s", team, t.scope())}
+}
+
+// teamExists answers NotFound for a team nobody on the roster is in, so
+// that a misspelt team gets no target.
+func teamExists(ctx context.Context, tx Tx, team string) error {
+	reps, err := tx.Reps(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		if r.Team == team {
+			return nil
+		}
+	}
+	return notFound("team_not_found", "no rep is in team %q", team)
 }
 
 // Targets returns the versions of targets f selects, oldest first: the

@@ -29,7 +29,8 @@ func (targetRow) TableName() string { return "targets" }
 func (r targetRow) toEngine() engine.Target {
 	return engine.Target{ID: engine.TargetID(r.ID), Team: r.Team, Rep: engine.RepID(r.RepID),
 		Period: engine.PeriodKind(r.Period), Metric: engine.Metric(r.Metric), Amount: r.Amount,
-		Split: engine.TargetSplit(r.Split), From: r.FromAt, SetBy: engine.RepID(r.SetBy), SetAt: r.SetAt}
+		Split: engine.TargetSplit(r.Split), From: r.FromAt, SetBy: engine.RepID(r.SetBy),
+		SetAt: r.SetAt}
 }
 
 func (t *tx) InsertTarget(ctx context.Context, g engine.Target) (engine.TargetID, error) {
@@ -74,7 +75,10 @@ func repStrings(ids []engine.RepID) []string {
 // WorkDone aggregates in SQL, a batch of reps at a time. Touches and
 // claims read lead_events through its (rep_id, event) index; wins and
 // revenue read the deals of our own leads through their rep_id index.
-func (r reader) WorkDone(ctx context.Context, q engine.WorkQuery) (map[engine.RepID]float64, error) {
+func (r reader) WorkDone(
+	ctx context.Context,
+	q engine.WorkQuery,
+) (map[engine.RepID]float64, error) {
 	out := map[engine.RepID]float64{}
 	ids := repStrings(q.Reps)
 	for start := 0; start < len(ids); start += batchSize {

@@ -45,7 +45,12 @@ func targeted(t *testing.T, s *storage.Store) *engine.Service {
 	return svc
 }
 
-func putTarget(t *testing.T, svc *engine.Service, in engine.TargetInput, by engine.RepID) engine.Target {
+func putTarget(
+	t *testing.T,
+	svc *engine.Service,
+	in engine.TargetInput,
+	by engine.RepID,
+) engine.Target {
 	t.Helper()
 	g, err := svc.PutTarget(context.Background(), in, by)
 	if err != nil {
@@ -116,7 +121,8 @@ func TestTargetBreakdownAndOverride(t *testing.T) {
 		}{
 			{engine.PeriodWeek, engine.MetricExistingReviews,
 				"a1=7/0 behind a2=7/0 behind a3=6/0 behind"},
-			{engine.PeriodMonth, engine.MetricWon, "a1=10/0 on_track a2=6/0 on_track a3=4/0 on_track"},
+			{engine.PeriodMonth, engine.MetricWon,
+				"a1=10/0 on_track a2=6/0 on_track a3=4/0 on_track"},
 		}
 		for _, c := range checks {
 			if got := partsOf(report(t, rs, "east", c.kind, c.m)); got != c.want {
@@ -174,7 +180,8 @@ func TestTargetBreakdownAndOverride(t *testing.T) {
 			t.Errorf("east's history = %d versions, %v; want 4", len(all), err)
 		}
 		audit, _ := s.AuditEntries(ctx, "target.put")
-		if len(audit) != 5 || audit[0].Actor != "lead-east" || audit[0].Subject != first.ID.String() {
+		if len(audit) != 5 || audit[0].Actor != "lead-east" ||
+			audit[0].Subject != first.ID.String() {
 			t.Errorf("audit = %+v, want 5 target.put lines, the first by lead-east", audit)
 		}
 	})
@@ -203,7 +210,8 @@ func seedWork(t *testing.T, s *storage.Store) {
 			return err
 		}
 		old, new := existing.ID, fresh.ID
-		ev := func(id engine.LeadID, when string, e engine.Event, rep engine.RepID) engine.LeadEvent {
+		ev := func(id engine.LeadID, when string, e engine.Event,
+			rep engine.RepID) engine.LeadEvent {
 			return engine.LeadEvent{LeadID: id, At: at(when), Event: e, Actor: engine.Actor(rep),
 				RepID: rep}
 		}
@@ -335,6 +343,8 @@ func TestTargetRefusals(t *testing.T) {
 			{"unknown actor", east, "ghost", engine.Forbidden, "unknown_user"},
 			{"unknown rep", engine.TargetInput{Rep: "nobody", Period: engine.PeriodWeek,
 				Metric: engine.MetricTouches, Amount: 1}, "mgr", engine.NotFound, "rep_not_found"},
+			{"unknown team", engine.TargetInput{Team: "eats", Period: engine.PeriodWeek,
+				Metric: engine.MetricTouches, Amount: 1}, "mgr", engine.NotFound, "team_not_found"},
 			{"bad metric", engine.TargetInput{Team: "east", Period: engine.PeriodWeek,
 				Metric: "calls", Amount: 1}, "mgr", engine.Invalid, "invalid_value"},
 		}
