@@ -203,21 +203,26 @@ func (s *Service) reportsFor(
 		return nil, err
 	}
 	for i := range out {
-		r := &out[i]
-		var done float64
-		r.Assigned = 0
-		for j := range r.Parts {
-			part := &r.Parts[j]
-			part.Progress = progressOf(part.Amount, part.Done, elapsed)
-			done += part.Done
-			r.Assigned += part.Amount
-		}
-		r.Progress = progressOf(r.Target.Amount, done, elapsed)
-		if r.Target.Rep != "" {
-			r.Parts = nil
-		}
+		out[i].sumUp()
 	}
 	return out, nil
+}
+
+// sumUp sets the progress of each part and of the whole from the work
+// counted; a rep target's report keeps no parts.
+func (r *TargetReport) sumUp() {
+	var done float64
+	r.Assigned = 0
+	for j := range r.Parts {
+		part := &r.Parts[j]
+		part.Progress = progressOf(part.Amount, part.Done, r.Elapsed)
+		done += part.Done
+		r.Assigned += part.Amount
+	}
+	r.Progress = progressOf(r.Target.Amount, done, r.Elapsed)
+	if r.Target.Rep != "" {
+		r.Parts = nil
+	}
 }
 
 // countDone fills in each part's work done, one query per metric.
