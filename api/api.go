@@ -102,6 +102,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /api/v1/export/tasks.csv", csv(s.exportTasks))
 	s.mux.Handle("GET /api/v1/export/decisions.csv", csv(s.exportDecisions))
 	s.mux.Handle("GET /api/v1/export/metrics.csv", csv(s.exportMetrics))
+	v1("POST /api/v1/targets", s.postTarget)
+	v1("GET /api/v1/targets", s.listTargets)
+	v1("GET /api/v1/targets/history", s.targetHistory)
 	v1("/api/v1/", s.noRoute)
 }
 

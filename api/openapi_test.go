@@ -45,6 +45,9 @@ var mountedRoutes = []string{
 	"GET /api/v1/export/tasks.csv",
 	"GET /api/v1/export/decisions.csv",
 	"GET /api/v1/export/metrics.csv",
+	"POST /api/v1/targets",
+	"GET /api/v1/targets",
+	"GET /api/v1/targets/history",
 }
 
 // operationKeys are the keys of an OpenAPI path item that name operations.

@@ -141,6 +141,8 @@ func (c *Core) run(
 		return c.pool(ctx, me, lang)
 	case command.Mine:
 		return c.mine(ctx, in.User, lang)
+	case command.Quota:
+		return c.quota(ctx, in.User, lang)
 	case command.Show:
 		return c.show(ctx, in.User, id, lang)
 	case command.Claim:

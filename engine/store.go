@@ -112,6 +112,11 @@ type Reader interface {
 	// LagCandidates returns up to limit assigned leads as f selects them,
 	// for the scheduler's check of progress against plan.
 	LagCandidates(ctx context.Context, f LagFilter) ([]Lead, error)
+	// Targets returns the target versions f selects, in id order.
+	Targets(ctx context.Context, f TargetFilter) ([]Target, error)
+	// WorkDone returns how much of q.Metric each of q.Reps did from
+	// q.Since up to q.Until; reps who did none are absent.
+	WorkDone(ctx context.Context, q WorkQuery) (map[RepID]float64, error)
 }
 
 // Tx is a read-write transaction. The methods that change a row
@@ -221,6 +226,8 @@ type Tx interface {
 	// FinishMilestone marks an open milestone done, and reports whether
 	// it was open.
 	FinishMilestone(ctx context.Context, id MilestoneID, by Actor, at time.Time) (bool, error)
+	// InsertTarget stores a new target version and returns its id.
+	InsertTarget(ctx context.Context, t Target) (TargetID, error)
 }
 
 // LoggedDecision is a decision about one lead, for the decision log.

@@ -278,6 +278,7 @@ var allRows = []any{
 	&outboxRow{}, &deliveryRow{}, &transferRow{}, &inboundRow{}, &leaseRow{},
 	&disputeVoteRow{}, &cardCodeRow{}, &collaboratorRow{}, &markRow{},
 	&milestoneRow{},
+	&targetRow{},
 }
 
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -44,13 +44,16 @@ const (
 	// the pool.
 	Extend   Verb = "extend"
 	Reassign Verb = "reassign"
+	// Quota shows the sender's targets of the current periods and their
+	// progress (not a lead's target close date, which Target sets).
+	Quota Verb = "quota"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
 // with that verb then names.
 func (v Verb) NeedsLead() bool {
 	switch v {
-	case Pool, Mine, Help, "":
+	case Pool, Mine, Help, Quota, "":
 		return false
 	}
 	return true

@@ -45,6 +45,8 @@ var verbs = map[string]verbWord{
 	"里程碑":  {Milestone, i18n.ZH, ""},
 	"延期":   {Extend, i18n.ZH, ""},
 	"改派":   {Reassign, i18n.ZH, ""},
+	"我的指标": {Quota, i18n.ZH, ""},
+	"指标":   {Quota, i18n.ZH, ""},
 
 	"pool":      {Pool, i18n.EN, ""},
 	"claim":     {Claim, i18n.EN, ""},
@@ -64,6 +66,8 @@ var verbs = map[string]verbWord{
 	"return":    {Release, i18n.EN, ""},
 	"extend":    {Extend, i18n.EN, ""},
 	"reassign":  {Reassign, i18n.EN, ""},
+	"quota":     {Quota, i18n.EN, ""},
+	"quotas":    {Quota, i18n.EN, ""},
 }
 
 var outcomes = map[string]engine.Outcome{
@@ -156,6 +160,9 @@ func (p *parser) verb() error {
 		return &Error{Code: CodeEmpty, Lang: p.guessLang()}
 	}
 
+	if p.myQuota() {
+		return nil
+	}
 	last := p.pos
 	if mention {
 		last += 2
@@ -171,6 +178,21 @@ func (p *parser) verb() error {
 		}
 	}
 	return &Error{Code: CodeUnknownCommand, Lang: p.guessLang()}
+}
+
+// myQuota reads "my quota", the English twin of 我的指标, whose first
+// word alone is no verb.
+func (p *parser) myQuota() bool {
+	if p.pos+1 >= len(p.toks) || strings.ToLower(p.word(p.pos)) != "my" {
+		return false
+	}
+	w, ok := verbs[trimTail(strings.ToLower(p.word(p.pos+1)))]
+	if !ok || w.verb != Quota {
+		return false
+	}
+	p.pos += 2
+	p.cmd.Verb, p.cmd.Lang = Quota, i18n.EN
+	return true
 }
 
 // skipMentions skips the mentions at the start and reports whether there
