@@ -105,8 +105,11 @@ type SuggestedMove struct {
 // (a manager: of the company, with each team's headline), the breached
 // ones first, and what they could do about their team.
 type HealthDigest struct {
+	// At is the digest's moment; From and To the week it covers, the
+	// seven days before the scan that sent it.
 	At   time.Time `json:"at"`
 	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 	// Team is the team whose tiles these are, "" for the company.
 	Team  string          `json:"team"`
 	Tiles []HealthTile    `json:"tiles"`
@@ -140,8 +143,10 @@ func (s *Service) ScanHealthDigest(ctx context.Context, o HealthDigests) (int, e
 	if at.IsZero() {
 		return 0, nil
 	}
-	from := at.AddDate(0, 0, -7)
-	notices, err := s.healthDigests(ctx, o, at, from, now)
+	// The week is the seven days up to the scan rather than up to the
+	// moment: the state tiles (coverage, stalled work) exist only for a
+	// period that reaches the present.
+	notices, err := s.healthDigests(ctx, o, at, now.AddDate(0, 0, -7), now)
 	if err != nil {
 		return 0, fmt.Errorf("health digest %s: %w", at.Format(time.RFC3339), err)
 	}
@@ -182,7 +187,7 @@ func (s *Service) healthDigests(
 	if len(to) == 0 {
 		return nil, nil
 	}
-	report, err := o.Report(ctx, from, at)
+	report, err := o.Report(ctx, from, now)
 	if err != nil {
 		return nil, fmt.Errorf("report the week: %w", err)
 	}
@@ -192,7 +197,7 @@ func (s *Service) healthDigests(
 	}
 	var out []Notice
 	for _, r := range to {
-		d := HealthDigest{At: at, From: from, Team: r.Team, Gaps: []CoverageGap{},
+		d := HealthDigest{At: at, From: from, To: now, Team: r.Team, Gaps: []CoverageGap{},
 			Moves: []SuggestedMove{}}
 		if r.Role == RoleManager {
 			d.Team, d.Tiles = "", breachedFirst(report.Company.Tiles)
