@@ -104,7 +104,7 @@ func tileValue(tile engine.HealthTile, lang i18n.Lang) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	s := num(*tile.Value)
-	if tile.Numerator != nil && tile.Denominator != nil {
+	if tile.Unit == "ratio" && tile.Numerator != nil && tile.Denominator != nil {
 		s += fmt.Sprintf(" (%.0f/%.0f)", *tile.Numerator, *tile.Denominator)
 	}
 	if tile.Breached() && tile.Limit != nil {

@@ -19,7 +19,8 @@ import (
 )
 
 // healthWorld is team east: a holds L2 and L3 over a capacity of one,
-// L1 (tier A) is in the pool, b has room; 组长 leads the team. The
+// L1 (tier A) is in the pool, c is away holding L4 (tier A), b has
+// room; 组长 leads the team. The
 // digest has gone out and the capture channel holds it.
 type healthWorld struct {
 	svc  *engine.Service
@@ -44,17 +45,26 @@ func healthFixture(t *testing.T, s *storage.Store) healthWorld {
 	}
 	put(engine.Rep{ID: "lead", Name: "组长", Role: engine.RoleLead})
 	put(engine.Rep{ID: "a", Name: "Amy", Role: engine.RoleRep, Capacity: 10})
-	for i := range 3 {
+	intake := func(i int, to engine.RepID) {
+		t.Helper()
 		prob := 0.9
-		in := engine.LeadInput{ExternalID: fmt.Sprint("h", i+1), Profile: engine.Profile{
-			Company: fmt.Sprint("Acme ", i+1), ExpectedAmount: 500000, CloseProbability: &prob}}
-		if l, _, err := svc.Intake(ctx, in, engine.ActorAPI); err != nil || l.Tier != engine.TierA {
-			t.Fatalf("intake h%d = tier %s, %v", i+1, l.Tier, err)
+		in := engine.LeadInput{ExternalID: fmt.Sprint("h", i), Profile: engine.Profile{
+			Company: fmt.Sprint("Acme ", i), ExpectedAmount: 500000, CloseProbability: &prob}}
+		l, _, err := svc.Intake(ctx, in, engine.ActorAPI)
+		if err != nil || l.Tier != engine.TierA || l.Assignee != to {
+			t.Fatalf("intake h%d = tier %s to %q, %v", i, l.Tier, l.Assignee, err)
 		}
+	}
+	for i := range 3 {
+		intake(i+1, "a")
 	}
 	if _, err := svc.Release(ctx, 1, "a"); err != nil {
 		t.Fatal(err)
 	}
+	put(engine.Rep{ID: "a", Name: "Amy", Role: engine.RoleRep, Capacity: 2})
+	put(engine.Rep{ID: "c", Name: "Cal", Role: engine.RoleRep, Capacity: 10})
+	intake(4, "c")
+	put(engine.Rep{ID: "c", Name: "Cal", Role: engine.RoleRep, Capacity: 10, Away: true})
 	put(engine.Rep{ID: "a", Name: "Amy", Role: engine.RoleRep, Capacity: 1})
 	put(engine.Rep{ID: "b", Name: "Ben", Role: engine.RoleRep, Capacity: 10})
 
@@ -94,28 +104,32 @@ func TestHealthDigestCard(t *testing.T) {
 		if !m.Digest || c.Title != "east 团队健康周报 12-07" {
 			t.Errorf("digest = %+v, want east's digest card", m)
 		}
-		// East holds L2 and L3, both with a at work: coverage is whole.
+		// East's key accounts are L2, L3 with a and L4 with c, who is
+		// away: 2 of 3 covered, an alert below the warning level of 80%.
 		// The pooled L1 is the company's gap, offered to every team.
-		if len(c.Fields) == 0 || c.Fields[0].Label != "重点客户覆盖率" || c.Fields[0].Value != "100% (2/2)" {
-			t.Errorf("fields = %+v, want coverage 100%% (2/2) first", c.Fields)
+		want := bot.Field{Label: "重点客户覆盖率", Value: "67% (2/3) 告警：未达 80%"}
+		if len(c.Fields) == 0 || c.Fields[0] != want {
+			t.Errorf("fields = %+v, want %+v first", c.Fields, want)
 		}
-		if len(c.Buttons) != 2 {
-			t.Fatalf("buttons = %+v, want assign L1 and one move", c.Buttons)
+		if len(c.Buttons) != 3 {
+			t.Fatalf("buttons = %+v, want assign L1, L4 and one move", c.Buttons)
 		}
-		moved := strings.TrimPrefix(c.Buttons[1].Label, "执行 ")
-		want := []string{"改派 L1=cover:L1", "执行 " + moved + "=move:" + moved + ":a>b"}
+		moved := strings.TrimPrefix(c.Buttons[2].Label, "执行 ")
+		wantButtons := []string{"改派 L1=cover:L1", "改派 L4=cover:L4",
+			"执行 " + moved + "=move:" + moved + ":a>b"}
 		for i, b := range c.Buttons {
-			if got := b.Label + "=" + b.Action; got != want[i] {
-				t.Errorf("button %d = %q, want %q", i, got, want[i])
+			if got := b.Label + "=" + b.Action; got != wantButtons[i] {
+				t.Errorf("button %d = %q, want %q", i, got, wantButtons[i])
 			}
 		}
-		for _, s := range []string{"重点客户 L1（Acme 1）无人跟进", "从 Amy 转给 Ben：负载均衡",
-			"没有按钮时请回复：改派 L1；改派 " + moved + " @Ben"} {
+		for _, s := range []string{"重点客户 L1（Acme 1）无人跟进", "重点客户 L4（Acme 4）的跟进人 Cal 不在岗",
+			"从 Amy 转给 Ben：负载均衡", "没有按钮时请回复：改派 L1；改派 L4；改派 " + moved + " @Ben"} {
 			if !strings.Contains(c.Note, s) {
 				t.Errorf("note = %q, want it to say %q", c.Note, s)
 			}
 		}
-		if !strings.HasPrefix(m.Text, "统计 11-30 09:00 至 12-07 09:00，") {
+		if !strings.HasPrefix(m.Text, "统计 11-30 09:00 至 12-07 09:00，") ||
+			!strings.HasSuffix(m.Text, "项指标越线。") {
 			t.Errorf("text = %q, want the week", m.Text)
 		}
 	})
@@ -128,7 +142,7 @@ func TestHealthDigestClicks(t *testing.T) {
 		ctx := context.Background()
 		w := healthFixture(t, s)
 		c := w.ch.sent["lead"][0].Card
-		move := c.Buttons[1].Action
+		move := c.Buttons[2].Action
 		moved := strings.Split(move, ":")[1]
 		other := "L2"
 		if moved == "L2" {
@@ -142,6 +156,8 @@ func TestHealthDigestClicks(t *testing.T) {
 			{"a", "cover:L1", "只有"},
 			{"lead", "cover:L1", "已把 L1 改派给 Ben"},
 			{"lead", "cover:L1", "L1 已经处理过了，现在由 Ben 跟进"},
+			{"lead", "cover:L4", "已把 L4 改派给 Ben"},
+			{"lead", "cover:L4", "L4 已经处理过了，现在由 Ben 跟进"},
 			{"a", move, "只有"},
 			{"lead", move, "已把 " + moved + " 改派给 Ben"},
 			{"lead", move, moved + " 已经处理过了，现在由 Ben 跟进"},
