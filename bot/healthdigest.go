@@ -23,8 +23,8 @@ func moveAction(m engine.SuggestedMove) string {
 	return action(ActMove, m.Lead) + ":" + string(m.From) + ">" + string(m.To)
 }
 
-// healthDigestCard shows a digest: the tiles, the breached first with
-// their numbers, then for a manager each team's headline, then the
+// healthDigestCard shows a digest: the breached tiles with their
+// numbers, for a manager each team's headline, the other tiles, and the
 // suggestions with a button each. The note says what to type where
 // there are no buttons.
 func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (string, *Card) {
@@ -35,15 +35,20 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 	if d.Team != "" {
 		c.Title = t("health.title.team", i18n.Args{"team": d.Team, "date": date})
 	}
+	// The breached tiles come first and the teams' headlines before the
+	// healthy tiles, so that a platform that shows only the first few
+	// fields (WeCom: six) still shows what needs attention.
 	breached := 0
+	var healthy []Field
 	for _, tile := range d.Tiles {
-		if tile.Breached() {
+		f := Field{t("tile."+tile.ID, nil), tileValue(tile, lang)}
+		switch {
+		case tile.Breached():
 			breached++
+			c.Fields = append(c.Fields, f)
+		case tile.Status != "no_data":
+			healthy = append(healthy, f)
 		}
-		if tile.Status == "no_data" {
-			continue
-		}
-		c.Fields = append(c.Fields, Field{t("tile."+tile.ID, nil), tileValue(tile, lang)})
 	}
 	for _, h := range d.Teams {
 		v := t("health.team.ok", nil)
@@ -53,6 +58,7 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 		}
 		c.Fields = append(c.Fields, Field{t("health.team", i18n.Args{"team": h.Team}), v})
 	}
+	c.Fields = append(c.Fields, healthy...)
 
 	var notes, typed []string
 	for _, g := range d.Gaps {
