@@ -82,7 +82,8 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 	if len(notes) == 0 {
 		notes = append(notes, t("health.none", nil))
 	} else {
-		notes = append(notes, t("health.type", i18n.Args{"commands": strings.Join(typed, t("health.sep", nil))}))
+		cmds := strings.Join(typed, t("health.sep", nil))
+		notes = append(notes, t("health.type", i18n.Args{"commands": cmds}))
 	}
 	c.Note = strings.Join(notes, "\n")
 	text := t("health.summary", i18n.Args{"from": d.From.In(loc).Format("01-02 15:04"),

@@ -10,7 +10,10 @@ import (
 // DigestReport is the reporter as the engine's weekly health digest asks
 // for it: the tiles of the company and of every team over [from, to),
 // each warning or alert with the level it crossed.
-func (r *Reporter) DigestReport(ctx context.Context, from, to time.Time) (engine.HealthReport, error) {
+func (r *Reporter) DigestReport(
+	ctx context.Context,
+	from, to time.Time,
+) (engine.HealthReport, error) {
 	rep, err := r.Health(ctx, Query{From: from, To: to})
 	if err != nil {
 		return engine.HealthReport{}, err
