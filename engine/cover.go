@@ -44,7 +44,11 @@ func (s *Service) Cover(ctx context.Context, id LeadID, by RepID) (Lead, error) 
 }
 
 // assignOpen routes a pooled or standby lead among the reps by may
-// supervise.
+// supervise, and starts its collaborators as an assignment does.
+//
+// TODO: the pool's visibility rules (engine.pool.visibility) are not
+// applied: a supervisor may hand a lead to a rep who could not see it in
+// the pool. The router's own fit rules still apply.
 func (s *Service) assignOpen(
 	ctx context.Context,
 	tx Tx,
@@ -85,6 +89,10 @@ func (s *Service) assignOpen(
 	from := l.Status
 	l.Status, l.Assignee, l.Decision, l.UpdatedAt = StatusAssigned, d.RepID, &d, now
 	l.DueAt = s.dueAt(l, owner, now)
+	startCollab, err := s.collaborate(ctx, tx, reps, &l, now)
+	if err != nil {
+		return Lead{}, err
+	}
 	ok, err := tx.TransitionLead(ctx, LeadChange{ID: l.ID, From: from, To: StatusAssigned,
 		Assignee: d.RepID, DueAt: l.DueAt, Decision: &d, NewHolder: true, At: now})
 	if err != nil {
@@ -94,6 +102,9 @@ func (s *Service) assignOpen(
 		return Lead{}, conflict("already_claimed", "lead %s was just taken by someone else", l.ID)
 	}
 	if err := s.recordOwnerChange(ctx, tx, l, EventAssigned, Actor(by), now); err != nil {
+		return Lead{}, err
+	}
+	if err := startCollab(logs); err != nil {
 		return Lead{}, err
 	}
 	entry := AuditEntry{At: now, Actor: Actor(by), Action: "lead.covered", Subject: l.ID.String(),
