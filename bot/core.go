@@ -110,6 +110,10 @@ func (c *Core) click(ctx context.Context, in Inbound, lang i18n.Lang) Reply {
 			return Reply{Text: i18n.T(lang, "progress.prompt", i18n.Args{"lead": id.String()})}
 		}
 		cmd.Verb, cmd.Percent = command.Progress, p
+	case ActCover:
+		return c.cover(ctx, in, id, lang)
+	case ActMove:
+		return c.applyMove(ctx, in, id, arg, lang)
 	case ActDispute:
 		if strings.TrimSpace(in.Value) == "" {
 			return Reply{Text: i18n.T(lang, "dispute.prompt", i18n.Args{"lead": id.String()})}

@@ -18,7 +18,8 @@ const digestLines = 20
 // than pointing at one lead.
 func isDigest(k engine.NoticeKind) bool {
 	switch k {
-	case engine.NoticeCheckpoint, engine.NoticeTeamCheckpoint, engine.NoticeAlertDigest:
+	case engine.NoticeCheckpoint, engine.NoticeTeamCheckpoint, engine.NoticeAlertDigest,
+		engine.NoticeHealthDigest:
 		return true
 	}
 	return false
@@ -32,7 +33,14 @@ func (r *Renderer) digestMessage(
 	to engine.Rep,
 ) (Message, error) {
 	var c *Card
+	var text string
 	switch n.Kind {
+	case engine.NoticeHealthDigest:
+		d, err := engine.HealthDigestOf(n)
+		if err != nil {
+			return Message{}, err
+		}
+		text, c = r.healthDigestCard(d, to)
 	case engine.NoticeCheckpoint:
 		d, err := engine.RepDigestOf(n)
 		if err != nil {
@@ -53,7 +61,7 @@ func (r *Renderer) digestMessage(
 		c = r.alertDigestCard(ctx, items, total, to)
 	}
 	c.Key = n.Key
-	return Message{Card: c, Digest: true}, nil
+	return Message{Text: text, Card: c, Digest: true}, nil
 }
 
 // repDigestCard shows a rep's counts, then their open tasks, the overdue

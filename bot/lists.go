@@ -366,6 +366,14 @@ func (c *Core) reassign(
 	clicked bool,
 ) Reply {
 	me := in.User
+	if cmd.Target == "" {
+		// A lead nobody holds has no owner to take it from: the router
+		// gives it to someone in the team, as the digest's cover button.
+		l, err := c.svc.Lead(ctx, cmd.Lead)
+		if err == nil && (l.Status == engine.StatusPool || l.Status == engine.StatusStandby) {
+			return c.cover(ctx, in, cmd.Lead, lang)
+		}
+	}
 	var to engine.Rep
 	if cmd.Target != "" {
 		r, ok, err := c.findRep(ctx, cmd.Target)

@@ -287,7 +287,9 @@ func TestTypedAction(t *testing.T) {
 	}{
 		{"approve:L3:T1", true},
 		{"reject:L3:T1", true},
-		{"claim:L3", false}, // has a typed command; a click only
+		{"move:L3:r1>r2", true}, // a digest's rebalance move
+		{"claim:L3", false},     // has a typed command; a click only
+		{"cover:L3", false},
 		{"抢单 3", false},
 		{"approve", false},
 	}
@@ -309,6 +311,27 @@ func TestMarkdownAlertCommands(t *testing.T) {
 	for lang, want := range map[i18n.Lang][]string{
 		i18n.ZH: {"`延期 L7`", "`改派 L7`", "`退回 L7`"},
 		i18n.EN: {"`extend L7`", "`reassign L7`", "`return L7`"},
+	} {
+		_, text := markdown(bot.Message{Card: card}, lang)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s markdown = %q, want it to show %s", lang, text, w)
+			}
+		}
+	}
+}
+
+// Without a card template, a health digest's buttons become "改派 L4"
+// for an uncovered account and the move's action, which Stream takes as
+// a click.
+func TestMarkdownHealthDigestCommands(t *testing.T) {
+	card := &bot.Card{Title: "east 团队健康周报 12-07", Buttons: []bot.Button{
+		{Label: "改派 L4", Action: "cover:L4"},
+		{Label: "执行 L3", Action: "move:L3:r1>r2"},
+	}}
+	for lang, want := range map[i18n.Lang][]string{
+		i18n.ZH: {"`改派 L4`", "`move:L3:r1>r2`"},
+		i18n.EN: {"`reassign L4`", "`move:L3:r1>r2`"},
 	} {
 		_, text := markdown(bot.Message{Card: card}, lang)
 		for _, w := range want {

@@ -114,13 +114,13 @@ var typed = map[i18n.Lang]map[string]string{
 		bot.ActClaim: "抢单 %s", bot.ActAccept: "接受 %s", bot.ActRelease: "退回 %s",
 		bot.ActProgress: "进度 %s 40", bot.ActWon: "完成 %s 赢单", bot.ActLost: "完成 %s 输单",
 		bot.ActDispute: "申诉 %s 理由", bot.ActExtend: "延期 %s", bot.ActReassign: "改派 %s",
-		bot.ActReturn: "退回 %s",
+		bot.ActReturn: "退回 %s", bot.ActCover: "改派 %s",
 	},
 	i18n.EN: {
 		bot.ActClaim: "claim %s", bot.ActAccept: "accept %s", bot.ActRelease: "release %s",
 		bot.ActProgress: "progress %s 40", bot.ActWon: "done %s won", bot.ActLost: "done %s lost",
 		bot.ActDispute: "dispute %s reason", bot.ActExtend: "extend %s",
-		bot.ActReassign: "reassign %s", bot.ActReturn: "return %s",
+		bot.ActReassign: "reassign %s", bot.ActReturn: "return %s", bot.ActCover: "reassign %s",
 	},
 }
 
@@ -142,9 +142,9 @@ func commands(c *bot.Card, lang i18n.Lang) []string {
 }
 
 // typedAction reports whether text is an action that has no typed
-// command, such as "approve:L3:T1" from a markdown card, and so stands
-// for a click.
+// command, such as "approve:L3:T1" from a markdown card or a digest's
+// "move:L3:r1>r2", and so stands for a click.
 func typedAction(text string) bool {
 	verb, _, _, err := bot.ParseAction(text)
-	return err == nil && (verb == bot.ActApprove || verb == bot.ActReject)
+	return err == nil && (verb == bot.ActApprove || verb == bot.ActReject || verb == bot.ActMove)
 }

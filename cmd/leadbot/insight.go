@@ -7,22 +7,25 @@ import (
 	"github.com/leadbot/leadbot/insight"
 )
 
-// insightConfig is insight: how long a silence stalls a held lead, and
-// the levels the health tiles are judged by.
+// insightConfig is insight: how long a silence stalls a held lead, the
+// levels the health tiles are judged by, and when the weekly health
+// digest goes to leads and managers.
 type insightConfig struct {
 	StallAfter time.Duration      `yaml:"stall_after"`
 	Thresholds insight.Thresholds `yaml:"thresholds"`
+	DigestSpec string             `yaml:"digest_spec"`
 }
 
 func defaultInsight() insightConfig {
 	return insightConfig{StallAfter: insight.DefaultStallAfter,
-		Thresholds: insight.DefaultThresholds}
+		Thresholds: insight.DefaultThresholds, DigestSpec: "0 9 * * mon"}
 }
 
 func (c insightConfig) validate(bad func(key, format string, args ...any)) {
 	if c.StallAfter < time.Hour {
 		bad("insight.stall_after", "is %s; want at least 1h, such as 168h", c.StallAfter)
 	}
+	c.validateDigest(bad)
 	t := c.Thresholds
 	floors := []struct {
 		key string

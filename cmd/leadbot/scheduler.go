@@ -33,6 +33,8 @@ type scheduler struct {
 	log    *slog.Logger
 	// metrics, when set, records job runs and leadership.
 	metrics *metrics.Metrics
+	// digest, when set, sends the weekly health digest.
+	digest func(context.Context) (int, error)
 }
 
 func newScheduler(svc *engine.Service, store *storage.Store, log *slog.Logger) *scheduler {
@@ -76,6 +78,11 @@ func (s *scheduler) run(ctx context.Context, tick, ttl time.Duration) {
 	c.Schedule(cron.Every(tick), s.job("untouched", func(ctx context.Context) (int, error) {
 		return s.svc.ScanUntouched(ctx)
 	}))
+	// Like the checkpoints, the health digest runs on the tick and sends
+	// the latest one due.
+	if s.digest != nil {
+		c.Schedule(cron.Every(tick), s.job("health_digest", s.digest))
+	}
 	s.keepLease(ctx, ttl)
 	c.Start()
 	t := time.NewTicker(ttl / 3)

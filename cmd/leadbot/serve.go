@@ -131,6 +131,7 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	bg.Go(func() { relearnEvery(bgCtx, svc, relearnInterval, log) })
 	sched := newScheduler(svc, store, log)
 	sched.metrics = m
+	sched.digest = newDigestJob(svc, c.healthDigests(store, nil), nil).run
 	bg.Go(func() { sched.run(bgCtx, c.Scheduler.Tick, c.Scheduler.LeaseTTL) })
 	for _, run := range streams {
 		bg.Go(func() { run(bgCtx) })
