@@ -115,6 +115,14 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
 		Location: loc, OpenAPI: docs.OpenAPI, Log: log, Metrics: m,
 		Insight: c.reporter(store, nil), Export: store})
+	dash, err := newDashboard(c, svc, store, log)
+	if err != nil {
+		return err
+	}
+	if dash != nil {
+		handler.Handle("/dashboard", dash)
+		handler.Handle("/dashboard/", dash)
+	}
 	msrv, mln, err := mountMetrics(c, m, handler, log)
 	if err != nil {
 		return err
