@@ -178,9 +178,10 @@ func (h *Handler) enter(w http.ResponseWriter, r *http.Request) {
 			h.refuse(w, r, err)
 			return
 		}
+		// A session cookie: the token inside expires by itself, on the
+		// server's clock rather than the browser's.
 		http.SetCookie(w, &http.Cookie{Name: CookieName, Value: t, Path: "/dashboard",
-			Expires: v.Expires, HttpOnly: true, SameSite: http.SameSiteStrictMode,
-			Secure: r.TLS != nil})
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 		h.o.Log.Info("dashboard opened", slog.String("rep_id", string(v.ID)),
 			slog.String("role", string(v.Role)))
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
