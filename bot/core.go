@@ -39,6 +39,7 @@ type Core struct {
 	svc    *engine.Service
 	render *Renderer
 	log    *slog.Logger
+	links  DashboardLinks
 }
 
 // NewCore returns the chat core.
@@ -141,6 +142,8 @@ func (c *Core) run(
 		return c.pool(ctx, me, lang)
 	case command.Mine:
 		return c.mine(ctx, in.User, lang)
+	case command.Dashboard:
+		return c.dashboard(in.User, lang)
 	case command.Show:
 		return c.show(ctx, in.User, id, lang)
 	case command.Claim:

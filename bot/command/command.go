@@ -44,13 +44,16 @@ const (
 	// the pool.
 	Extend   Verb = "extend"
 	Reassign Verb = "reassign"
+	// Dashboard asks for a link to the web dashboard of leads and
+	// managers.
+	Dashboard Verb = "dashboard"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
 // with that verb then names.
 func (v Verb) NeedsLead() bool {
 	switch v {
-	case Pool, Mine, Help, "":
+	case Pool, Mine, Help, Dashboard, "":
 		return false
 	}
 	return true

@@ -78,6 +78,8 @@ var parseTests = []struct {
 	{"mine tasks", "我的任务", Command{Verb: Mine, Lang: zh}},
 	{"mine tasks apart", "我的 任务", Command{Verb: Mine, Lang: zh}},
 	{"mine english", "Mine please", Command{Verb: Mine, Lang: en}},
+	{"dashboard", "看板", Command{Verb: Dashboard, Lang: zh}},
+	{"dashboard english", "Dashboard", Command{Verb: Dashboard, Lang: en}},
 
 	{"progress", "进度 12 40 已约下周拜访",
 		Command{Verb: Progress, Lead: 12, Percent: 40, Note: "已约下周拜访", Lang: zh}},
@@ -445,7 +447,7 @@ func TestErrorString(t *testing.T) {
 
 func TestNeedsLead(t *testing.T) {
 	for _, v := range allVerbs {
-		want := v != Pool && v != Mine && v != Help
+		want := v != Pool && v != Mine && v != Help && v != Dashboard
 		if got := v.NeedsLead(); got != want {
 			t.Errorf("%s.NeedsLead() = %v, want %v", v, got, want)
 		}
@@ -456,7 +458,7 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign}
+		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign, Dashboard}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
 		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
@@ -473,6 +475,7 @@ var forms = map[Verb][2]string{
 	Accept: {"接受", "accept"}, Release: {"退回", "release"},
 	Target: {"目标", "target"}, Milestone: {"里程碑", "milestone"},
 	Extend: {"延期", "extend"}, Reassign: {"改派", "reassign"},
+	Dashboard: {"看板", "dashboard"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {

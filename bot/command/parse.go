@@ -45,6 +45,7 @@ var verbs = map[string]verbWord{
 	"里程碑":  {Milestone, i18n.ZH, ""},
 	"延期":   {Extend, i18n.ZH, ""},
 	"改派":   {Reassign, i18n.ZH, ""},
+	"看板":   {Dashboard, i18n.ZH, ""},
 
 	"pool":      {Pool, i18n.EN, ""},
 	"claim":     {Claim, i18n.EN, ""},
@@ -64,6 +65,7 @@ var verbs = map[string]verbWord{
 	"return":    {Release, i18n.EN, ""},
 	"extend":    {Extend, i18n.EN, ""},
 	"reassign":  {Reassign, i18n.EN, ""},
+	"dashboard": {Dashboard, i18n.EN, ""},
 }
 
 var outcomes = map[string]engine.Outcome{

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type dashboardConfig struct {
 	// the console is on.
 	Secret  string        `yaml:"secret" secret:"true"`
 	LinkTTL time.Duration `yaml:"link_ttl"`
+	// BaseURL is the address people reach Leadbot at, which chat links
+	// start with; empty is http:// and http.addr.
+	BaseURL string `yaml:"base_url"`
 }
 
 // minDashboardSecret is the shortest secret that signs links.
@@ -36,6 +40,12 @@ func (c Config) validateDashboard(bad func(key, format string, args ...any)) {
 	if n := len(c.Dashboard.Secret); n > 0 && n < minDashboardSecret {
 		// Say how long it is, never what it is.
 		bad("dashboard.secret", "has %d characters; want at least %d", n, minDashboardSecret)
+	}
+	if u := c.Dashboard.BaseURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad("dashboard.base_url", "is %q; want an address such as https://leadbot.example.com", u)
+		}
 	}
 	if c.Dashboard.LinkTTL <= 0 || c.Dashboard.LinkTTL > 30*24*time.Hour {
 		bad("dashboard.link_ttl", "is %s; want a duration from 1s to 720h", c.Dashboard.LinkTTL)
@@ -83,6 +93,32 @@ func newDashboard(
 	return h, nil
 }
 
+// dashLinks makes the links chat and the console hand out.
+type dashLinks struct {
+	h    *dashboard.Handler
+	base string
+	ttl  time.Duration
+}
+
+func (c Config) dashLinks(h *dashboard.Handler) *dashLinks {
+	if h == nil {
+		return nil
+	}
+	return &dashLinks{h: h, base: c.dashboardBase(), ttl: c.Dashboard.LinkTTL}
+}
+
+func (c Config) dashboardBase() string {
+	if c.Dashboard.BaseURL != "" {
+		return strings.TrimRight(c.Dashboard.BaseURL, "/")
+	}
+	return "http://" + c.HTTP.Addr
+}
+
+// DashboardLink returns rep's link and how long it is valid.
+func (d *dashLinks) DashboardLink(rep engine.RepID) (string, time.Duration) {
+	return d.base + d.h.Link(rep, d.ttl), d.ttl
+}
+
 const dashboardLinkUsage = `Usage: leadbot dashboard-link [flags] REP_ID
 
 Prints a signed link to the dashboard for a team lead or manager, valid
@@ -93,7 +129,7 @@ Flags:
 
 func cmdDashboardLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := commandFlags("dashboard-link", dashboardLinkUsage, stderr)
-	base := fs.String("base", "", "the address people reach Leadbot at (default http://http.addr)")
+	base := fs.String("base", "", "the address people reach Leadbot at (default dashboard.base_url)")
 	ttl := fs.Duration("ttl", 0, "how long the link stays valid (default dashboard.link_ttl)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -130,7 +166,7 @@ func cmdDashboardLink(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	if *base == "" {
-		*base = "http://" + c.HTTP.Addr
+		*base = c.dashboardBase()
 	}
 	token := signer.Sign(rep.ID, time.Now().Add(*ttl))
 	fmt.Fprintf(stdout, "%s/dashboard?t=%s\n", strings.TrimRight(*base, "/"), token)

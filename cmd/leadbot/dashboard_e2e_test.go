@@ -165,3 +165,41 @@ func TestDashboardInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// Without a secret the console on this machine still offers leads and
+// managers their dashboard, signed with a key made at start-up.
+func TestConsoleOpensDashboard(t *testing.T) {
+	opts := storagetest.Options(t, "sqlite")
+	p := startServe(t, t.TempDir(), "LEADBOT_DATABASE_DRIVER="+opts.Driver,
+		"LEADBOT_DATABASE_DSN="+opts.DSN, "LEADBOT_CONSOLE_DEMO=false")
+	p.call(t, "PUT", "/api/v1/reps/r1", strings.NewReader(`{"name":"张三","team":"east","role":"rep","capacity":3}`))
+	if code, b := p.call(t, "PUT", "/api/v1/reps/m1", strings.NewReader(`{"name":"赵六","team":"east","role":"manager","capacity":0}`)); code != 200 {
+		t.Fatalf("PUT m1 = %d %s", code, b)
+	}
+
+	ctx := browser(t)
+	steps := []struct {
+		name   string
+		action chromedp.Action[chromedp.Void]
+	}{
+		{"open the console", chromedp.Navigate(p.base + "/")},
+		{"manager's link", waitFor(`document.querySelector('a[data-dashboard="m1"]') !== null`)},
+		{"no link for a rep", waitFor(`document.querySelector('a[data-dashboard="r1"]') === null`)},
+		{"follow it", func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+			href, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`document.querySelector('a[data-dashboard="m1"]').href`))
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			return chromedp.Run(ctx, chromedp.Navigate(href))
+		}},
+		{"dashboard loaded", waitFor(`document.body && document.body.dataset.ready === "1"`)},
+		{"heatmap", waitFor(`document.querySelectorAll("#load svg rect[data-rep]").length === 14`)},
+	}
+	for _, st := range steps {
+		if err := chromedp.Do(ctx, st.action); err != nil {
+			txt, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
+			t.Fatalf("%s: %v\npage:\n%s", st.name, err, txt)
+		}
+	}
+}
