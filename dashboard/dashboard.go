@@ -204,15 +204,23 @@ func sessionToken(r *http.Request) string {
 	return c.Value
 }
 
+// refuse answers a person who may not see the page, in both languages
+// since who they are is not known.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	code := status(err)
-	if code == http.StatusInternalServerError {
+	var msg string
+	switch code {
+	case http.StatusUnauthorized:
+		msg = "链接无效或已过期：请在聊天中向 Leadbot 发送“看板”获取新链接。\n" +
+			"This link is invalid or has expired: send \"dashboard\" to Leadbot in chat for a new one."
+	case http.StatusForbidden:
+		msg = "看板只对组长和经理开放。\nThe dashboard is for team leads and managers."
+	default:
 		h.o.Log.Error("dashboard request failed", slog.String("path", r.URL.Path),
 			slog.Any("err", err))
-		http.Error(w, "something went wrong; it was logged", code)
-		return
+		msg = "出了点问题，已记录日志。\nSomething went wrong; it was logged."
 	}
-	http.Error(w, err.Error(), code)
+	http.Error(w, msg+"\n("+err.Error()+")", code)
 }
 
 type apiFunc func(r *http.Request, v Viewer) (any, error)

@@ -325,3 +325,20 @@ func TestPageNeedsSession(t *testing.T) {
 		}
 	})
 }
+
+// A dashboard keyed at start-up answers this machine only.
+func TestLoopbackOnly(t *testing.T) {
+	s := storagetest.Open(t, storage.SQLite)
+	signer, _ := dashboard.NewSigner([]byte("0123456789abcdef"))
+	h := dashboard.New(dashboard.Options{Service: engine.NewService(engine.Deps{Store: s}),
+		Source: s, Signer: signer, LoopbackOnly: true})
+	for addr, want := range map[string]int{"192.0.2.1:1234": 403, "127.0.0.1:1234": 401, "[::1]:1234": 401} {
+		r := httptest.NewRequest("GET", "/dashboard/api/me", nil)
+		r.RemoteAddr = addr
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("from %s = %d, want %d", addr, w.Code, want)
+		}
+	}
+}
