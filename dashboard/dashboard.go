@@ -212,7 +212,8 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	switch code {
 	case http.StatusUnauthorized:
 		msg = "链接无效或已过期：请在聊天中向 Leadbot 发送“看板”获取新链接。\n" +
-			"This link is invalid or has expired: send \"dashboard\" to Leadbot in chat for a new one."
+			"This link is invalid or has expired: " +
+			"send \"dashboard\" to Leadbot in chat for a new one."
 	case http.StatusForbidden:
 		msg = "看板只对组长和经理开放。\nThe dashboard is for team leads and managers."
 	default:

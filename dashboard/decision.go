@@ -83,7 +83,11 @@ func (h *Handler) decision(r *http.Request, v Viewer) (any, error) {
 	return out, nil
 }
 
-func (v Viewer) mayOpen(l engine.Lead, ds []engine.Decision, reps map[engine.RepID]engine.Rep) bool {
+func (v Viewer) mayOpen(
+	l engine.Lead,
+	ds []engine.Decision,
+	reps map[engine.RepID]engine.Rep,
+) bool {
 	if v.Role == engine.RoleManager || l.Assignee == "" {
 		return true
 	}

@@ -44,7 +44,8 @@ func (c Config) validateDashboard(bad func(key, format string, args ...any)) {
 	if u := c.Dashboard.BaseURL; u != "" {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			bad("dashboard.base_url", "is %q; want an address such as https://leadbot.example.com", u)
+			bad("dashboard.base_url",
+				"is %q; want an address such as https://leadbot.example.com", u)
 		}
 	}
 	if c.Dashboard.LinkTTL <= 0 || c.Dashboard.LinkTTL > 30*24*time.Hour {
@@ -129,7 +130,8 @@ Flags:
 
 func cmdDashboardLink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := commandFlags("dashboard-link", dashboardLinkUsage, stderr)
-	base := fs.String("base", "", "the address people reach Leadbot at (default dashboard.base_url)")
+	base := fs.String("base", "",
+		"the address people reach Leadbot at (default dashboard.base_url)")
 	ttl := fs.Duration("ttl", 0, "how long the link stays valid (default dashboard.link_ttl)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -143,7 +145,8 @@ func cmdDashboardLink(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	if c.Dashboard.Secret == "" {
-		return errors.New("dashboard.secret is not set (LEADBOT_DASHBOARD_SECRET): links cannot be signed")
+		return errors.New(
+			"dashboard.secret is not set (LEADBOT_DASHBOARD_SECRET): links cannot be signed")
 	}
 	if *ttl <= 0 {
 		*ttl = c.Dashboard.LinkTTL
@@ -158,7 +161,8 @@ func cmdDashboardLink(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	if !rep.Active || (rep.Role != engine.RoleLead && rep.Role != engine.RoleManager) {
-		return fmt.Errorf("rep %s is %s and active=%t: the dashboard is for active leads and managers",
+		return fmt.Errorf(
+			"rep %s is %s and active=%t: the dashboard is for active leads and managers",
 			rep.ID, rep.Role, rep.Active)
 	}
 	signer, err := dashboard.NewSigner([]byte(c.Dashboard.Secret))
