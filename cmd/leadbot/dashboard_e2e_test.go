@@ -80,17 +80,14 @@ func writeScreenshot(ctx context.Context, name string) error {
 	return os.WriteFile(filepath.Join("..", "..", "docs", name), png, 0o644)
 }
 
-// dashboardLink asks the CLI for the manager's link, as an admin would.
-func dashboardLink(t *testing.T, p *process, env []string) string {
+// dashboardLink asks the CLI for a rep's link, as an admin would.
+func dashboardLink(t *testing.T, p *process, env []string, rep string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(leadbotBinary(t), "dashboard-link", "--base", p.base, "m1")
+	cmd := exec.Command(leadbotBinary(t), "dashboard-link", "--base", p.base, rep)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir}, env...)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("dashboard-link: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
 }
 
 // A manager opens the dashboard link: the tiles, heatmap and strength
@@ -106,9 +103,13 @@ func TestDashboardInBrowser(t *testing.T) {
 			p := startServe(t, t.TempDir(), append(env, "LEADBOT_CONSOLE_DEMO=false",
 				"LEADBOT_ENGINE_MODE=auto")...)
 			seedDashboard(t, p)
-			link := dashboardLink(t, p, env)
-			if !strings.HasPrefix(link, p.base+"/dashboard?t=") {
-				t.Fatalf("link = %q", link)
+			link, err := dashboardLink(t, p, env, "m1")
+			if err != nil || !strings.HasPrefix(link, p.base+"/dashboard?t=") {
+				t.Fatalf("dashboard-link m1 = %q, %v", link, err)
+			}
+			if out, err := dashboardLink(t, p, env, "r1"); err == nil ||
+				!strings.Contains(out, "for active leads and managers") {
+				t.Errorf("dashboard-link r1 = %q, %v; want a refusal", out, err)
 			}
 
 			ctx := browser(t)
