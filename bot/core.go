@@ -39,6 +39,7 @@ type Core struct {
 	svc    *engine.Service
 	render *Renderer
 	log    *slog.Logger
+	links  DashboardLinks
 }
 
 // NewCore returns the chat core.
@@ -147,6 +148,8 @@ func (c *Core) run(
 		return c.mine(ctx, in.User, lang)
 	case command.Quota:
 		return c.quota(ctx, in.User, lang)
+	case command.Dashboard:
+		return c.dashboard(in.User, lang)
 	case command.Show:
 		return c.show(ctx, in.User, id, lang)
 	case command.Claim:

@@ -47,13 +47,16 @@ const (
 	// Quota shows the sender's targets of the current periods and their
 	// progress (not a lead's target close date, which Target sets).
 	Quota Verb = "quota"
+	// Dashboard asks for a link to the web dashboard of leads and
+	// managers.
+	Dashboard Verb = "dashboard"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
 // with that verb then names.
 func (v Verb) NeedsLead() bool {
 	switch v {
-	case Pool, Mine, Help, Quota, "":
+	case Pool, Mine, Help, Quota, Dashboard, "":
 		return false
 	}
 	return true

@@ -83,6 +83,8 @@ var parseTests = []struct {
 	{"quota english", "my quota", Command{Verb: Quota, Lang: en}},
 	{"quota english capitals", "My Quotas?", Command{Verb: Quota, Lang: en}},
 	{"quota english alone", "quota", Command{Verb: Quota, Lang: en}},
+	{"dashboard", "看板", Command{Verb: Dashboard, Lang: zh}},
+	{"dashboard english", "Dashboard", Command{Verb: Dashboard, Lang: en}},
 
 	{"progress", "进度 12 40 已约下周拜访",
 		Command{Verb: Progress, Lead: 12, Percent: 40, Note: "已约下周拜访", Lang: zh}},
@@ -450,7 +452,7 @@ func TestErrorString(t *testing.T) {
 
 func TestNeedsLead(t *testing.T) {
 	for _, v := range allVerbs {
-		want := v != Pool && v != Mine && v != Help && v != Quota
+		want := v != Pool && v != Mine && v != Help && v != Quota && v != Dashboard
 		if got := v.NeedsLead(); got != want {
 			t.Errorf("%s.NeedsLead() = %v, want %v", v, got, want)
 		}
@@ -461,7 +463,7 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign, Quota}
+		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign, Quota, Dashboard}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
 		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
@@ -478,7 +480,8 @@ var forms = map[Verb][2]string{
 	Accept: {"接受", "accept"}, Release: {"退回", "release"},
 	Target: {"目标", "target"}, Milestone: {"里程碑", "milestone"},
 	Extend: {"延期", "extend"}, Reassign: {"改派", "reassign"},
-	Quota: {"我的指标", "quota"},
+	Quota:     {"我的指标", "quota"},
+	Dashboard: {"看板", "dashboard"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {

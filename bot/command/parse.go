@@ -47,6 +47,7 @@ var verbs = map[string]verbWord{
 	"改派":   {Reassign, i18n.ZH, ""},
 	"我的指标": {Quota, i18n.ZH, ""},
 	"指标":   {Quota, i18n.ZH, ""},
+	"看板":   {Dashboard, i18n.ZH, ""},
 
 	"pool":      {Pool, i18n.EN, ""},
 	"claim":     {Claim, i18n.EN, ""},
@@ -68,6 +69,7 @@ var verbs = map[string]verbWord{
 	"reassign":  {Reassign, i18n.EN, ""},
 	"quota":     {Quota, i18n.EN, ""},
 	"quotas":    {Quota, i18n.EN, ""},
+	"dashboard": {Dashboard, i18n.EN, ""},
 }
 
 var outcomes = map[string]engine.Outcome{

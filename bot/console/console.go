@@ -56,6 +56,9 @@ type Options struct {
 	// without waiting for its next round.
 	Kick func()
 	Log  *slog.Logger
+	// Dashboard, when set, makes a signed dashboard link for a lead or
+	// manager, which the user list offers beside their name.
+	Dashboard func(engine.RepID) string
 }
 
 // Console is the web chat and its bot.Channel.
@@ -138,6 +141,8 @@ type userJSON struct {
 	Team string `json:"team"`
 	Role string `json:"role"`
 	Load string `json:"load"`
+	// Dashboard is the user's dashboard link, for leads and managers.
+	Dashboard string `json:"dashboard,omitempty"`
 }
 
 func (c *Console) users(w http.ResponseWriter, r *http.Request) {
@@ -149,8 +154,11 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request) {
 	out := []userJSON{}
 	for _, rep := range reps {
 		if rep.Active {
-			out = append(out, userJSON{ID: string(rep.ID), Name: rep.Name, Team: rep.Team,
-				Role: string(rep.Role), Load: fmt.Sprintf("%d/%d", rep.OpenTasks, rep.Capacity)})
+			u := c.userJSON(rep)
+			if c.opt.Dashboard != nil && (rep.Role == engine.RoleLead || rep.Role == engine.RoleManager) {
+				u.Dashboard = c.opt.Dashboard(rep.ID)
+			}
+			out = append(out, u)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"demo": c.opt.Demo, "users": out})

@@ -146,6 +146,8 @@ type Config struct {
 	} `yaml:"metrics"`
 	// Insight is how the health metrics judge what they measure.
 	Insight insightConfig `yaml:"insight"`
+	// Dashboard is the web dashboard of team leads and managers.
+	Dashboard dashboardConfig `yaml:"dashboard"`
 }
 
 // DefaultConfig is the configuration with no file and no variables: an
@@ -214,6 +216,7 @@ func DefaultConfig() Config {
 	c.Log.Format = "text"
 	c.Metrics.Enabled = true
 	c.Insight = defaultInsight()
+	c.Dashboard = defaultDashboard()
 	return c
 }
 
@@ -430,6 +433,7 @@ func (c Config) Validate() error {
 		bad("log.format", "is %q; allowed: text, json", c.Log.Format)
 	}
 	c.validateMetrics(bad)
+	c.validateDashboard(bad)
 	return errors.Join(errs...)
 }
 

@@ -28,6 +28,7 @@ Usage:
                                     compare the arms of an A/B test of routing strategies
   leadbot export  tasks|decisions|metrics [--from D] [--to D] [-o FILE]
                                     write a CSV export for finance and BI tools
+  leadbot dashboard-link REP_ID     print a signed dashboard link for a lead or manager
   leadbot version                   print the version
 
 With no configuration at all, serve uses the SQLite file leadbot.db and
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExperiment(ctx, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, rest, stdout, stderr)
+	case "dashboard-link":
+		err = cmdDashboardLink(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "leadbot", version())
 		return 0

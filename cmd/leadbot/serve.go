@@ -115,11 +115,19 @@ func serve(ctx context.Context, c Config, log *slog.Logger) error {
 	handler := api.New(api.Options{Service: svc, Token: c.API.Token, ReadToken: c.API.ReadToken,
 		Location: loc, OpenAPI: docs.OpenAPI, Log: log, Metrics: m,
 		Insight: c.reporter(store, nil), Export: store})
+	dash, err := newDashboard(c, svc, store, log)
+	if err != nil {
+		return err
+	}
+	if dash != nil {
+		handler.Handle("/dashboard", dash)
+		handler.Handle("/dashboard/", dash)
+	}
 	msrv, mln, err := mountMetrics(c, m, handler, log)
 	if err != nil {
 		return err
 	}
-	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, m, log)
+	sender, streams, err := startChat(ctx, c, svc, store, handler, loc, m, c.dashLinks(dash), log)
 	if err != nil {
 		return err
 	}
@@ -220,16 +228,20 @@ func startChat(
 	h *api.Server,
 	loc *time.Location,
 	m *metrics.Metrics,
+	links *dashLinks,
 	log *slog.Logger,
 ) (*bot.Sender, []func(context.Context), error) {
 	lang := i18n.Parse(c.Chat.Language)
 	renderer := bot.NewRenderer(store, lang, loc).WithPool(svc)
 	core := bot.NewCore(svc, renderer, log)
+	if links != nil {
+		core.WithDashboard(links)
+	}
 	var channels []bot.Channel
 	var sender *bot.Sender
 	var streams []func(context.Context)
 	if c.consoleOn() {
-		con, err := newConsole(ctx, c, svc, store, core, renderer, func() { sender.Kick() }, log)
+		con, err := newConsole(ctx, c, svc, store, core, renderer, func() { sender.Kick() }, links, log)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -301,6 +313,7 @@ func newConsole(
 	core *bot.Core,
 	renderer *bot.Renderer,
 	kick func(),
+	links *dashLinks,
 	log *slog.Logger,
 ) (*console.Console, error) {
 	if c.Console.Demo {
@@ -317,8 +330,14 @@ func newConsole(
 		return nil, err
 	}
 	log.Info("console enabled", slog.String("addr", "http://"+c.HTTP.Addr+"/"))
-	return console.New(console.Options{Core: core, Store: store, Renderer: renderer,
-		Lang: i18n.Parse(c.Chat.Language), Demo: console.HasDemo(reps), Kick: kick, Log: log}), nil
+	o := console.Options{Core: core, Store: store, Renderer: renderer,
+		Lang: i18n.Parse(c.Chat.Language), Demo: console.HasDemo(reps), Kick: kick, Log: log}
+	if links != nil {
+		// The console is on this machine: a path keeps the link on the
+		// address the browser already uses.
+		o.Dashboard = func(rep engine.RepID) string { return links.h.Link(rep, links.ttl) }
+	}
+	return console.New(o), nil
 }
 
 // relearnInterval is how often serve retrains on what every replica

@@ -28,6 +28,16 @@ async function loadUsers() {
     b.append(small);
     b.onclick = () => pick(u.id);
     li.append(b);
+    if (u.dashboard) {
+      const a = document.createElement("a");
+      a.className = "dash";
+      a.href = u.dashboard;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = "看板";
+      a.dataset.dashboard = u.id;
+      li.append(a);
+    }
     list.append(li);
   }
 }
