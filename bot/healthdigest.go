@@ -24,9 +24,10 @@ func moveAction(m engine.SuggestedMove) string {
 }
 
 // healthDigestCard shows a digest: the breached tiles with their
-// numbers, for a manager each team's headline, the other tiles, and the
+// numbers, the tally of a lead's team targets, for a manager each
+// team's headline and target tally, the other tiles, and the
 // suggestions with a button each. The note says what to type where
-// there are no buttons.
+// there are no buttons, then lists a lead's targets.
 func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (string, *Card) {
 	lang, loc := r.Lang(to), r.zone(to)
 	t := func(key string, args i18n.Args) string { return i18n.T(lang, key, args) }
@@ -50,6 +51,10 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 			healthy = append(healthy, f)
 		}
 	}
+	if len(d.Targets) > 0 {
+		c.Fields = append(c.Fields, Field{t("health.targets", nil),
+			targetTally(engine.TallyTargets(d.Targets), t)})
+	}
 	for _, h := range d.Teams {
 		v := t("health.team.ok", nil)
 		if h.Worst != nil {
@@ -57,6 +62,10 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 				"tile": t("tile."+h.Worst.ID, nil), "value": tileValue(*h.Worst, lang)})
 		}
 		c.Fields = append(c.Fields, Field{t("health.team", i18n.Args{"team": h.Team}), v})
+		if h.Targets != nil {
+			c.Fields = append(c.Fields, Field{t("health.team.targets", i18n.Args{"team": h.Team}),
+				targetTally(*h.Targets, t)})
+		}
 	}
 	c.Fields = append(c.Fields, healthy...)
 
@@ -85,6 +94,7 @@ func (r *Renderer) healthDigestCard(d engine.HealthDigest, to engine.Rep) (strin
 		cmds := strings.Join(typed, t("health.sep", nil))
 		notes = append(notes, t("health.type", i18n.Args{"commands": cmds}))
 	}
+	notes = append(notes, targetLines(d.Targets, t)...)
 	c.Note = strings.Join(notes, "\n")
 	text := t("health.summary", i18n.Args{"from": d.From.In(loc).Format("01-02 15:04"),
 		"to": d.To.In(loc).Format("01-02 15:04"), "count": breached})

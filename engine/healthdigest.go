@@ -78,6 +78,8 @@ type TeamHeadline struct {
 	Warnings int    `json:"warnings"`
 	// Worst is the team's first alert tile, else its first warning.
 	Worst *HealthTile `json:"worst,omitempty"`
+	// Targets counts the team's targets by status; nil when it has none.
+	Targets *TargetTally `json:"targets,omitempty"`
 }
 
 // CoverageGap is an open tier A lead without an active owner at work:
@@ -116,6 +118,9 @@ type HealthDigest struct {
 	Teams []TeamHeadline  `json:"teams,omitempty"`
 	Gaps  []CoverageGap   `json:"gaps"`
 	Moves []SuggestedMove `json:"moves"`
+	// Targets are a team lead's team targets and their progress when
+	// the digest was built (see digestTargets).
+	Targets []DigestTarget `json:"targets,omitempty"`
 }
 
 // HealthDigestOf reads the digest a NoticeHealthDigest carries.
@@ -132,8 +137,9 @@ func HealthDigestOf(n Notice) (HealthDigest, error) {
 // keyed by recipient and moment, so replicas and repeated scans send one
 // digest per recipient and week, and a scan after downtime sends the
 // latest missed one only. The metrics come from o.Report, the
-// suggestions from the store as it stands. It returns how many notices
-// it queued.
+// suggestions and the targets' progress from the store as it stands,
+// carried in the notices so that a digest shows what was true when it
+// was built. It returns how many notices it queued.
 func (s *Service) ScanHealthDigest(ctx context.Context, o HealthDigests) (int, error) {
 	if o.Every == nil || o.Report == nil {
 		return 0, nil
@@ -195,19 +201,24 @@ func (s *Service) healthDigests(
 	if err != nil {
 		return nil, err
 	}
+	targets, err := s.digestTargets(ctx, reps, now)
+	if err != nil {
+		return nil, fmt.Errorf("target progress: %w", err)
+	}
 	var out []Notice
 	for _, r := range to {
 		d := HealthDigest{At: at, From: from, To: now, Team: r.Team, Gaps: []CoverageGap{},
 			Moves: []SuggestedMove{}}
 		if r.Role == RoleManager {
 			d.Team, d.Tiles = "", breachedFirst(report.Company.Tiles)
-			d.Teams = headlines(report.Teams)
+			d.Teams = headlines(report.Teams, targets)
 		} else {
 			for _, sc := range report.Teams {
 				if sc.Team == r.Team {
 					d.Tiles = breachedFirst(sc.Tiles)
 				}
 			}
+			d.Targets = targets[r.Team]
 		}
 		if r.Team != "" {
 			d.Gaps = teamGaps(gaps, r.Team)
@@ -332,11 +343,16 @@ func breachedFirst(tiles []HealthTile) []HealthTile {
 	return out
 }
 
-// headlines counts each team's breached tiles and names the worst.
-func headlines(teams []HealthScope) []TeamHeadline {
+// headlines counts each team's breached tiles and names the worst, and
+// tallies the team's targets.
+func headlines(teams []HealthScope, targets map[string][]DigestTarget) []TeamHeadline {
 	out := []TeamHeadline{}
 	for _, sc := range teams {
 		h := TeamHeadline{Team: sc.Team}
+		if ts := targets[sc.Team]; len(ts) > 0 {
+			c := TallyTargets(ts)
+			h.Targets = &c
+		}
 		for _, t := range breachedFirst(sc.Tiles) {
 			if !t.Breached() {
 				break

@@ -56,6 +56,16 @@ func TestHealthDigestFeed(t *testing.T) {
 		if _, err := svc.PutRep(ctx, owner, engine.ActorAPI); err != nil {
 			t.Fatal(err)
 		}
+		// The team's targets: follow-ups last week, claims this month.
+		for _, in := range []engine.TargetInput{
+			{Team: "华东", Period: engine.PeriodWeek, Metric: engine.MetricTouches, Amount: 6,
+				From: clock.Now().AddDate(0, 0, -7)},
+			{Team: "华东", Period: engine.PeriodMonth, Metric: engine.MetricWon, Amount: 3},
+		} {
+			if _, err := svc.PutTarget(ctx, in, "demo-zhaoliu"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		r := bot.NewRenderer(s, i18n.ZH, time.UTC).WithClock(clock)
 		con := console.New(console.Options{Core: bot.NewCore(svc, r, nil), Store: s, Renderer: r,
 			Lang: i18n.ZH, Demo: true})

@@ -49,6 +49,18 @@ func TestHealthDigestCard(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Team targets: 4 follow-ups last week, none done; 4 claims this
+	// month, the two above done.
+	for _, in := range []engine.TargetInput{
+		{Team: "east", Period: engine.PeriodWeek, Metric: engine.MetricTouches, Amount: 4,
+			From: f.clock.Now().AddDate(0, 0, -7)},
+		{Team: "east", Period: engine.PeriodMonth, Metric: engine.MetricClaimed, Amount: 4},
+	} {
+		if _, err := f.svc.PutTarget(ctx, in, "wl"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	every, _ := cron.ParseStandard("CRON_TZ=UTC 0 9 * * mon")
 	rep := insight.NewReporter(f.store, insight.Settings{Thresholds: insight.DefaultThresholds}, f.clock)
 	o := engine.HealthDigests{Every: every, Report: rep.DigestReport}
@@ -76,6 +88,15 @@ func TestHealthDigestCard(t *testing.T) {
 	}
 	raw := f.wecom.sentMessages()[before]
 	golden(t, "card_health_digest.json", taskIDAny.ReplaceAll(raw, []byte(`"task_id":"TASK"`)))
+	// The card's subtitle has no room for the targets: a field tallies
+	// them and the text form lists them. The month is 3 days 2 hours of
+	// 31 days old: 9%, expecting floor(4 × 0.0995) = 0 by now.
+	for _, want := range []string{"本期指标: 0/2 达成 · 1 落后", "团队指标：\n上周跟进：完成 0 / 4，落后\n" +
+		"　未达份额：张三 0/2；李四 0/2\n本月（已过 9%）抢单：完成 2 / 4，进度正常"} {
+		if text := cardText(m); !strings.Contains(text, want) {
+			t.Errorf("text form = %q, want it to say %q", text, want)
+		}
+	}
 
 	var sent struct {
 		TemplateCard templateCard `json:"template_card"`
