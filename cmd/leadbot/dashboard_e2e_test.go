@@ -86,8 +86,14 @@ func dashboardLink(t *testing.T, p *process, env []string, rep string) (string, 
 	cmd := exec.Command(leadbotBinary(t), "dashboard-link", "--base", p.base, rep)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir}, env...)
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
+	// The link is on stdout; logs, such as a slow statement on a busy
+	// database, and the refusal are on stderr.
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return strings.TrimSpace(stderr.String()), err
+	}
+	return strings.TrimSpace(stdout.String()), nil
 }
 
 // A manager opens the dashboard link: the tiles, heatmap and strength
