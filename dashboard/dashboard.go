@@ -87,6 +87,7 @@ func New(o Options) *Handler {
 	api("GET /dashboard/api/standby", h.standby)
 	api("GET /dashboard/api/search", h.search)
 	api("GET /dashboard/api/decision", h.decision)
+	api("GET /dashboard/api/targets", h.targets)
 	return h
 }
 
