@@ -27,6 +27,8 @@ type targetReport struct {
 	Metric   string
 	Period   string
 	Elapsed  float64
+	FirstDay string `json:"first_day"`
+	LastDay  string `json:"last_day"`
 	Amount   int64
 	Done     float64
 	Expected int64
@@ -77,8 +79,9 @@ func TestTargets(t *testing.T) {
 		// 10 split evenly over r1 and r2 is 5 each; halfway through,
 		// 5 is expected of the team and 2 of each rep.
 		if east.Metric != "touches" || east.Period != "week" || east.Elapsed != 0.5 ||
+			east.FirstDay != "2026-11-30" || east.LastDay != "2026-12-06" ||
 			east.Amount != 10 || east.Done != 2 || east.Expected != 5 || east.Status != "behind" {
-			t.Errorf("east = %+v, want 2 of 10 touches, 5 expected, behind", east)
+			t.Errorf("east = %+v, want 2 of 10 touches in 30 November to 6 December, 5 expected, behind", east)
 		}
 		want := []targetPart{
 			{RepID: "r1", Name: "张三", Amount: 5, Done: 2, Expected: 2, Share: 0.4,

@@ -257,7 +257,7 @@ function drawTargets(list) {
       for (const p of t.parts) rows.push({ label: p.name || p.rep_id, own: !!p.own_target_id, ...p });
       sec.append(el("div", { class: "target", "data-target": t.id, "data-status": t.status },
         el("p", { class: "target-name", text: `${T["p_" + t.period] || t.period} · ${T["g_" + t.metric] || t.metric}` +
-          ` · ${t.start.slice(0, 10)} – ${t.end.slice(0, 10)}` }),
+          ` · ${t.first_day} – ${t.last_day}` }),
         progressBars(t, rows),
         fallback([T.rep, T.amount, T.done, T.expected, T.share, T.status],
           rows.map(r => [r.label + (r.own ? ` (${T.ownTarget})` : ""), targetAmount(t, r.amount),
