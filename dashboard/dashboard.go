@@ -1,9 +1,10 @@
 // Package dashboard serves the web dashboard of team leads and managers
-// at /dashboard: health tiles with their trends, a heatmap of each rep's
-// load against capacity, each rep's win rate by industry, the standby
-// queue, and a decision explorer. People reach it through a signed,
-// expiring link (see Signer); the page, its script and its charts are
-// embedded, so it works offline.
+// at /dashboard: health tiles with their trends, progress against the
+// targets in effect, a heatmap of each rep's load against capacity, each
+// rep's win rate by industry, the standby queue, and a decision
+// explorer. People reach it through a signed, expiring link (see
+// Signer); the page, its script and its charts are embedded, so it works
+// offline.
 package dashboard
 
 import (
@@ -87,6 +88,7 @@ func New(o Options) *Handler {
 	api("GET /dashboard/api/standby", h.standby)
 	api("GET /dashboard/api/search", h.search)
 	api("GET /dashboard/api/decision", h.decision)
+	api("GET /dashboard/api/targets", h.targets)
 	return h
 }
 

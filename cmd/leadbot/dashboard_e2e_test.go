@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -71,6 +72,31 @@ func seedDashboard(t *testing.T, p *process) {
 	lead(7, "东港物流")
 }
 
+// setTarget gives team east a monthly target of 4 deals won through the
+// REST API, split evenly over r1 and r2, and returns the rep who won L1
+// this month, whose part has one done.
+func setTarget(t *testing.T, p *process) string {
+	t.Helper()
+	body := `{"by":"m1","team":"east","period":"month","metric":"won","amount":4}`
+	if code, b := p.call(t, "POST", "/api/v1/targets", strings.NewReader(body)); code != 201 {
+		t.Fatalf("POST target = %d %s", code, b)
+	}
+	code, b := p.call(t, "GET", "/api/v1/leads/L1", nil)
+	var l1 struct{ Assignee string }
+	if err := json.Unmarshal(b, &l1); code != 200 || err != nil {
+		t.Fatalf("GET L1 = %d %s (%v)", code, b, err)
+	}
+	if l1.Assignee != "r1" && l1.Assignee != "r2" {
+		t.Fatalf("seeding: L1 won by %q, want a rep of east", l1.Assignee)
+	}
+	return l1.Assignee
+}
+
+// targetRows reads the targets panel's figures table, a line per row:
+// rep, amount, done, share.
+const targetRows = `[...document.querySelectorAll("#targets tbody tr")].map(tr =>
+	[0, 1, 2, 4].map(i => tr.cells[i].textContent).join(" ")).join("\n")`
+
 // writeScreenshot saves the whole page as docs/name.
 func writeScreenshot(ctx context.Context, name string) error {
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -96,8 +122,8 @@ func dashboardLink(t *testing.T, p *process, env []string, rep string) (string, 
 	return strings.TrimSpace(stdout.String()), nil
 }
 
-// A manager opens the dashboard link: the tiles, heatmap and strength
-// charts draw, the standby queue lists the lead nobody had room for, and
+// A manager opens the dashboard link: the tiles, heatmap, target and
+// strength charts draw, the standby queue lists the lead nobody had room for, and
 // the decision explorer finds a lead by company and shows whom the
 // engine weighed for it.
 func TestDashboardInBrowser(t *testing.T) {
@@ -109,6 +135,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			p := startServe(t, t.TempDir(), append(env, "LEADBOT_CONSOLE_DEMO=false",
 				"LEADBOT_ENGINE_MODE=auto")...)
 			seedDashboard(t, p)
+			winner := setTarget(t, p)
 			link, err := dashboardLink(t, p, env, "m1")
 			if err != nil || !strings.HasPrefix(link, p.base+"/dashboard?t=") {
 				t.Fatalf("dashboard-link m1 = %q, %v", link, err)
@@ -133,6 +160,7 @@ func TestDashboardInBrowser(t *testing.T) {
 				{"heatmap cells", waitFor(count("#load svg rect[data-rep]") + ` === 3 * 14`)},
 				{"strength bars", waitFor(count("#strengths svg rect") + ` > 0`)},
 				{"standby queue", waitFor(count("#standby tr[data-lead]") + ` > 0`)},
+				{"target bars", waitFor(count("#targets svg.progress rect[data-status]") + ` === 3`)},
 				{"search", waitFor(`(() => { document.getElementById("q").value = "制造";` +
 					` document.getElementById("search").requestSubmit(); return true; })()`)},
 				{"candidates", waitFor(count("#decision tr.candidate") + ` >= 2`)},
@@ -164,6 +192,17 @@ func TestDashboardInBrowser(t *testing.T) {
 					txt, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
 					t.Fatalf("%s: %v\npage:\n%s\nlog:\n%s", st.name, err, txt, p.stderr)
 				}
+			}
+			rows, err := chromedp.Run(ctx, chromedp.Evaluate[string](targetRows))
+			want := map[string]string{"r1": "张三 2 1 50%\n李四 2 0 0%", "r2": "张三 2 0 0%\n李四 2 1 50%"}
+			if err != nil || rows != "Whole team 4 1 25%\n"+want[winner] {
+				t.Errorf("targets table = %q (%v), want the team's 1 of 4 and %s's 1 of 2", rows, err, winner)
+			}
+			// One of four done fills a quarter of the 240-wide bar.
+			w, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`document.querySelector("#targets svg.progress rect[data-status]").getAttribute("width")`))
+			if err != nil || w != "60" {
+				t.Errorf("team bar width = %q (%v), want 60", w, err)
 			}
 			txt, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decision").innerText`))
 			if err != nil || !strings.Contains(txt, "江南制造") {

@@ -25,6 +25,12 @@ const STRINGS = {
     m_revenue_per_rep: "人均成交额", m_conversion_rate: "转化率", m_untouched_tasks: "未动任务",
     m_slowing_replies: "回复变慢", m_after_hours_share: "非工作时间占比",
     s_healthy: "健康", s_warning: "预警", s_alert: "告警", s_info: "信息", s_no_data: "暂无数据",
+
+    targets: "目标", targetsHint: "条长为已完成，竖线为按时间此时应完成的量。", noTargets: "当前没有生效的目标。",
+    amount: "目标", done: "已完成", expected: "此时应完成", share: "完成比例", teamTotal: "全队",
+    p_week: "本周", p_month: "本月", p_quarter: "本季度",
+    g_touches: "跟进", g_existing_reviews: "老客户回访", g_claimed: "抢单", g_won: "赢单", g_revenue: "赢单金额",
+    t_met: "已达成", t_on_track: "进度正常", t_behind: "落后", ownTarget: "个人目标",
   },
   en: {
     title: "Leadbot dashboard", tiles: "Health", load: "Load heatmap",
@@ -47,6 +53,14 @@ const STRINGS = {
     m_revenue_per_rep: "Revenue per rep", m_conversion_rate: "Conversion", m_untouched_tasks: "Untouched tasks",
     m_slowing_replies: "Slowing replies", m_after_hours_share: "After-hours share",
     s_healthy: "healthy", s_warning: "warning", s_alert: "alert", s_info: "info", s_no_data: "no data",
+
+    targets: "Targets", targetsHint: "The bar is the work done; the line is where steady work would be by now.",
+    noTargets: "No target is in effect.",
+    amount: "Target", done: "Done", expected: "Expected by now", share: "Share", teamTotal: "Whole team",
+    p_week: "This week", p_month: "This month", p_quarter: "This quarter",
+    g_touches: "follow-ups", g_existing_reviews: "existing-customer reviews", g_claimed: "leads claimed",
+    g_won: "deals won", g_revenue: "revenue won",
+    t_met: "met", t_on_track: "on track", t_behind: "behind", ownTarget: "own target",
   },
 };
 
@@ -205,6 +219,54 @@ function drawStrengths(list) {
   }
 }
 
+const TARGET_COLOURS = { met: "#34a853", on_track: "#3370ff", behind: "#ea4335" };
+
+function targetAmount(t, n) { return t.metric === "revenue" ? fmt(n, "amount") : String(Math.round(n * 100) / 100); }
+
+// progressBars draws one bar per row: its length the work done against
+// the amount (capped at the full width), its colour the status, a line
+// at the amount expected by now.
+function progressBars(t, rows) {
+  const rowH = 22, left = 110, width = 240, h = rows.length * rowH + 4;
+  const s = svg("svg", { class: "progress", width: left + width + 130, height: h, role: "img", "aria-hidden": "true" });
+  rows.forEach((r, i) => {
+    const y = i * rowH + 2, frac = v => r.amount > 0 ? Math.min(1, v / r.amount) : 0;
+    s.append(svg("text", { x: left - 6, y: y + 14, "text-anchor": "end", class: r.total ? "total" : "" }, r.label));
+    s.append(svg("rect", { x: left, y: y + 3, width: width, height: rowH - 8, fill: "#eef0f3" }));
+    s.append(titled(svg("rect", { x: left, y: y + 3, width: Math.max(1, frac(r.done) * width), height: rowH - 8,
+      fill: TARGET_COLOURS[r.status] || "#8f959e", "data-status": r.status, "data-rep": r.rep_id || "" }),
+      `${r.label}: ${targetAmount(t, r.done)} / ${targetAmount(t, r.amount)}, ${T["t_" + r.status] || r.status}`));
+    s.append(titled(svg("path", { d: `M${left + frac(r.expected) * width} ${y} v${rowH - 2}`, stroke: "#1f2329",
+      "stroke-width": 1.5, class: "expected" }), `${T.expected} ${targetAmount(t, r.expected)}`));
+    s.append(svg("text", { x: left + width + 6, y: y + 14 },
+      `${targetAmount(t, r.done)} / ${targetAmount(t, r.amount)} · ${T["t_" + r.status] || r.status}`));
+  });
+  return s;
+}
+
+function drawTargets(list) {
+  const box = document.getElementById("targets");
+  box.replaceChildren();
+  if (list.length === 0) { box.append(el("p", { class: "empty", text: T.noTargets })); return; }
+  const teams = [...new Set(list.map(t => t.team))];
+  for (const team of teams) {
+    const sec = el("div", { class: "team-targets", "data-team": team }, el("h3", { text: `${T.team} ${team || "—"}` }));
+    for (const t of list.filter(x => x.team === team)) {
+      const rows = [{ label: t.rep_id ? (t.name || t.rep_id) : T.teamTotal, total: true, rep_id: t.rep_id,
+        amount: t.amount, done: t.done, expected: t.expected, share: t.share, status: t.status }];
+      for (const p of t.parts) rows.push({ label: p.name || p.rep_id, own: !!p.own_target_id, ...p });
+      sec.append(el("div", { class: "target", "data-target": t.id, "data-status": t.status },
+        el("p", { class: "target-name", text: `${T["p_" + t.period] || t.period} · ${T["g_" + t.metric] || t.metric}` +
+          ` · ${t.first_day} – ${t.last_day}` }),
+        progressBars(t, rows),
+        fallback([T.rep, T.amount, T.done, T.expected, T.share, T.status],
+          rows.map(r => [r.label + (r.own ? ` (${T.ownTarget})` : ""), targetAmount(t, r.amount),
+            targetAmount(t, r.done), targetAmount(t, r.expected), pct(r.share), T["t_" + r.status] || r.status]))));
+    }
+    box.append(sec);
+  }
+}
+
 function leadRows(leads, withButton) {
   const head = [T.lead_, T.company, T.tier, T.score, T.status, T.age];
   const t = table(withButton ? [...head, ""] : head, []);
@@ -303,6 +365,7 @@ async function main() {
     load("/dashboard/api/load?days=14", drawLoad, "load"),
     load("/dashboard/api/strengths", drawStrengths, "strengths"),
     load("/dashboard/api/standby", drawStandby, "standby"),
+    load("/dashboard/api/targets", drawTargets, "targets"),
   ]);
   document.body.dataset.ready = "1";
 }
