@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -239,21 +238,7 @@ func TestCadenceWaitsForWorkingHours(t *testing.T) {
 
 // The scheduler's cadence and milestone scans use an index on MySQL.
 func TestCadenceScansUseIndex(t *testing.T) {
-	opts := storagetest.Options(t, storage.MySQL)
-	s, err := storage.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	dsn, _ := storage.MySQLDSN(opts.DSN)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	for index, q := range map[string]string{
 		"idx_leads_cadence": "SELECT * FROM leads WHERE status = 'assigned' AND cadence_at <= NOW() " +
 			"ORDER BY cadence_at LIMIT 500",
@@ -264,32 +249,4 @@ func TestCadenceScansUseIndex(t *testing.T) {
 			t.Errorf("EXPLAIN %s: possible keys %q, want %s", q, keys, index)
 		}
 	}
-}
-
-// explainKey returns the possible keys MySQL names for a query.
-func explainKey(t *testing.T, db *sql.DB, query string) string {
-	t.Helper()
-	rows, err := db.Query("EXPLAIN " + query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	keys := ""
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, c := range cols {
-			if c == "possible_keys" {
-				keys += vals[i].String
-			}
-		}
-	}
-	return keys
 }

@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -578,21 +577,7 @@ func TestHealthTrend(t *testing.T) {
 // The health report's scans of a period use an index on MySQL, so one
 // report reads the period, not the whole history.
 func TestHealthScansUseIndex(t *testing.T) {
-	opts := storagetest.Options(t, storage.MySQL)
-	s, err := storage.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	dsn, _ := storage.MySQLDSN(opts.DSN)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	const period = " >= NOW() - INTERVAL 7 DAY AND %s < NOW()"
 	scan := func(table, col, rest string) string {
 		return "SELECT * FROM " + table + " WHERE " + col +

@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -245,53 +244,6 @@ func TestLagScanUsesIndex(t *testing.T) {
 			t.Errorf("the lag scan cannot use idx_leads_due: %v", row)
 		}
 	}
-}
-
-// explainMySQL returns MySQL's plan of query on a migrated, empty
-// database, a column-to-value map per row.
-func explainMySQL(t *testing.T, query string) []map[string]string {
-	t.Helper()
-	opts := storagetest.Options(t, storage.MySQL)
-	s, err := storage.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	dsn, _ := storage.MySQLDSN(opts.DSN)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query("EXPLAIN " + query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []map[string]string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		row := map[string]string{}
-		for i, c := range cols {
-			row[c] = vals[i].String
-		}
-		out = append(out, row)
-	}
-	if len(out) == 0 {
-		t.Fatalf("EXPLAIN %s: no plan", query)
-	}
-	return out
 }
 
 // Who may act on a late lead, and what is refused with which code.

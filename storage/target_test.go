@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 	"testing"
@@ -368,21 +367,7 @@ func TestTargetRefusals(t *testing.T) {
 
 // The progress counts read lead_events and deals through indexes.
 func TestTargetCountsUseIndex(t *testing.T) {
-	opts := storagetest.Options(t, storage.MySQL)
-	s, err := storage.Open(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	dsn, _ := storage.MySQLDSN(opts.DSN)
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := planDB(t)
 	for q, index := range map[string]string{
 		"SELECT rep_id, COUNT(*) FROM lead_events WHERE rep_id IN ('a1','a2') " +
 			"AND event IN ('accepted','progress') AND at >= NOW() - INTERVAL 7 DAY " +
