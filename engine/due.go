@@ -10,11 +10,11 @@ import (
 type DueBy struct {
 	// Remind is the latest deadline of a lead not reminded yet whose
 	// reminder is due. A reminder that waits for the halfway point of a
-	// short deadline is found here too, and skipped.
+	// short deadline is found here too, and skipped; the scan pages past
+	// it, so it holds back no reminder due behind it.
 	//
-	// TODO: keep the reminder time on the lead, so that more than a
-	// batch of leads handed over with short deadlines cannot hold back
-	// the reminders due behind them.
+	// TODO: keep the reminder time on the lead, so that a scan does not
+	// read the leads whose reminder waits, every tick.
 	Remind time.Time
 	// Alert[k] is the latest deadline of a lead below alert tier k+1
 	// whose alert of that tier is due. Each is no later than the one
@@ -47,6 +47,9 @@ type StaleBy struct {
 	// Recycle is the latest follow-up of a lead due to go back to the
 	// pool. It is no later than Warn.
 	Recycle time.Time
+	// AfterID is the last lead of the previous page of a scan that pages
+	// by id, zero for the first.
+	AfterID LeadID
 }
 
 // tickRoster is the roster one deadline scan sends alerts by: read in

@@ -22,10 +22,8 @@ const untouchedListed = 10
 // transaction as the alert, so one episode alerts once whichever replica
 // scans and however often. A new episode starts when that lead is
 // followed up (or leaves the rep) while enough others stay untouched.
-// It returns how many notices it queued.
-//
-// TODO: one scan looks at the oldest 500 leads without a follow-up by
-// id; with more, reps whose leads come later wait until those move.
+// It returns how many notices it queued. One scan pages through every
+// untouched lead, up to untouchedPages pages.
 func (s *Service) ScanUntouched(ctx context.Context) (int, error) {
 	cp := s.policy.Checkpoints
 	if cp.UntouchedAfter <= 0 || cp.UntouchedCount <= 0 {
@@ -34,17 +32,24 @@ func (s *Service) ScanUntouched(ctx context.Context) (int, error) {
 	now := s.now()
 	// Strictly longer than UntouchedAfter: the store's bound is inclusive.
 	before := now.Add(-cp.UntouchedAfter - time.Millisecond)
-	leads, err := s.store.StaleLeads(ctx, StaleBy{Warn: before, Recycle: before}, scanBatch)
-	if err != nil {
-		return 0, err
-	}
 	byRep := map[RepID][]Lead{}
 	var ids []RepID
-	for _, l := range leads {
-		if byRep[l.Assignee] == nil {
-			ids = append(ids, l.Assignee)
+	by := StaleBy{Warn: before, Recycle: before}
+	for range untouchedPages {
+		leads, err := s.store.StaleLeads(ctx, by, scanBatch)
+		if err != nil {
+			return 0, err
 		}
-		byRep[l.Assignee] = append(byRep[l.Assignee], l)
+		for _, l := range leads {
+			if byRep[l.Assignee] == nil {
+				ids = append(ids, l.Assignee)
+			}
+			byRep[l.Assignee] = append(byRep[l.Assignee], l)
+		}
+		if len(leads) < scanBatch {
+			break
+		}
+		by.AfterID = leads[len(leads)-1].ID
 	}
 	slices.Sort(ids)
 	sent := 0
@@ -72,6 +77,11 @@ func untouchedSince(l Lead) time.Time {
 	}
 	return l.UpdatedAt
 }
+
+// untouchedPages bounds one untouched scan to 100,000 leads, so that an
+// installation that stopped following up altogether still scans in
+// bounded time and memory.
+const untouchedPages = 200
 
 func (s *Service) alertUntouched(
 	ctx context.Context,

@@ -318,13 +318,16 @@ func (r reader) StaleLeads(
 	// owners warned already who still have time.
 	var rows []leadRow
 	warn, recycle := dbTime(by.Warn), dbTime(by.Recycle)
-	err := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).
+	db := r.db.WithContext(ctx).Where("status = ?", string(engine.StatusAssigned)).
 		Where("(recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
 			" OR (recycle_warned = ? AND touched_at <= ?)"+
 			" OR (recycle_warned = ? AND touched_at IS NULL AND held_since <= ?)"+
 			" OR (recycle_warned = ? AND touched_at <= ?)",
-			false, warn, false, warn, true, recycle, true, recycle).
-		Order("id").Limit(limit).Find(&rows).Error
+			false, warn, false, warn, true, recycle, true, recycle)
+	if by.AfterID > 0 {
+		db = db.Where("id > ?", int64(by.AfterID))
+	}
+	err := db.Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, wrapf(err, "list leads without follow-up")
 	}

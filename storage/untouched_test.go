@@ -179,3 +179,44 @@ func TestUntouchedQuietHours(t *testing.T) {
 		}
 	})
 }
+
+// A rep whose untouched leads come after a full page of someone else's
+// is alerted too: the scan pages through every untouched lead.
+func TestUntouchedBeyondTheFirstPage(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		clock := enginetest.NewClock(start)
+		svc := untouchedService(t, s, clock)
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 500)
+		putTeamRep(t, svc, "lead", "east", engine.RoleLead, 0)
+		var first []engine.LeadInput
+		for i := range 500 {
+			first = append(first, lead(fmt.Sprint("a", i), 100, 0.5))
+		}
+		if _, err := svc.IntakeBatch(ctx, first, engine.IntakeOptions{Actor: engine.ActorImport}); err != nil {
+			t.Fatal(err)
+		}
+		// a is full now: the next three go to b, after a's 500 by id.
+		putTeamRep(t, svc, "b", "west", engine.RoleRep, 5)
+		putTeamRep(t, svc, "westlead", "west", engine.RoleLead, 0)
+		for i := range 3 {
+			if l, _, err := svc.Intake(ctx, lead(fmt.Sprint("b", i), 100, 0.5), engine.ActorAPI); err != nil ||
+				l.Assignee != "b" {
+				t.Fatalf("intake b%d = %s, %v; want b's", i, l.Assignee, err)
+			}
+		}
+		texts(t, s, clock.Now())
+		clock.Set(start.Add(49 * time.Hour))
+		if _, err := svc.ScanUntouched(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := map[engine.RepID]int{}
+		for _, n := range texts(t, s, clock.Now()) {
+			got[n.To]++
+		}
+		if got["lead"] != 1 || got["westlead"] != 1 {
+			t.Errorf("untouched alerts by recipient = %v, want one to each team's lead", got)
+		}
+	})
+}
