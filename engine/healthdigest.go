@@ -255,6 +255,7 @@ func (s *Service) suggestions(
 	if o.Lang == "" {
 		o.Lang = s.policy.Lang
 	}
+	o = s.withZoneRule(o)
 	byID := map[RepID]Rep{}
 	for _, r := range reps {
 		byID[r.ID] = r

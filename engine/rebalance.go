@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"time"
 )
 
 // ActorRebalance is the actor of the hand-overs a rebalance makes.
@@ -41,12 +42,23 @@ type RebalanceOptions struct {
 	Candidates int
 	// Lang is the language of the reasons (default Chinese).
 	Lang Lang
+	// Zones is routing's time zone rule, with business hours Hours, at
+	// the time At: a receiver who shares too little working time with a
+	// lead's customer is not offered that lead. The zero rule keeps
+	// nobody out. Service.Rebalance and the health digests set all three
+	// from the policy and the clock, whatever the caller passed.
+	Zones ZoneRule
+	Hours BusinessHours
+	At    time.Time
 }
 
 // Validate reports the first option out of range, as an *Error of kind
 // Invalid naming it.
 func (o RebalanceOptions) Validate() error {
 	if err := o.Lang.Validate(); err != nil {
+		return err
+	}
+	if err := o.Zones.Validate(); err != nil {
 		return err
 	}
 	var c checker
@@ -113,7 +125,8 @@ const (
 // PlanRebalance plans which open leads move off the reps who hold more
 // than o.Overload of their capacity, and to whom. It is one min-cost
 // flow: every overloaded rep sends out exactly their surplus, each lead
-// at most once, to routable reps who cover its region and have room.
+// at most once, to routable reps who cover its region, fit its time zone
+// rule (o.Zones) and have room.
 // A move costs the receiver's class (peer, other level, reserve,
 // telesales), the owner's work on the lead, the penalty, the win chance
 // lost by the change of hands when k is not nil, and a rising price for
@@ -155,7 +168,8 @@ type planner struct {
 	surplus []int   // tasks each owner must shed
 	movable [][]int // per owner, its leads as indexes into leads
 	leads   []Lead
-	recv    []int // reps with room
+	zones   []*zoneCheck // per lead, its time zone rule; nil keeps nobody out
+	recv    []int        // reps with room
 	excess  int
 
 	covered map[string][]bool // per lead region, by roster index
@@ -220,17 +234,25 @@ func (p *planner) collect(leads []Lead) {
 	// The search tries a node's arcs newest first, so adding the leads in
 	// id order makes the newest move among equals.
 	slices.SortFunc(p.leads, func(a, b Lead) int { return cmp.Compare(a.ID, b.ID) })
+	p.zones = make([]*zoneCheck, len(p.leads))
 	for li, l := range p.leads {
 		s := slot[p.index[l.Assignee]]
 		p.movable[s] = append(p.movable[s], li)
+		p.zones[li] = newZoneCheck(p.o.Zones, p.o.Hours, &p.leads[li], p.o.At)
 	}
 }
 
-// class is what kind of receiver r is for the owner's lead l; covered
-// says whether r covers the lead's region.
-func (p *planner) class(owner, r *Rep, l *Lead, covered bool) rbClass {
+// fits reports whether receiver ri may take lead li: it covers the
+// lead's region (covered, from coverage) and fits its time zone rule.
+func (p *planner) fits(li, ri int, covered bool) bool {
+	return covered && (p.zones[li] == nil || p.zones[li].fits(&p.reps[ri]))
+}
+
+// class is what kind of receiver r is for the owner's lead l; fits says
+// whether r covers the lead's region and fits its time zone rule.
+func (p *planner) class(owner, r *Rep, l *Lead, fits bool) rbClass {
 	switch {
-	case r.ID == owner.ID || !covered:
+	case r.ID == owner.ID || !fits:
 		return classNone
 	case p.o.TelesalesTeam != "" && r.Team == p.o.TelesalesTeam:
 		if l.Tier == TierC {
@@ -253,17 +275,18 @@ func (p *planner) offer(width int) {
 			continue
 		}
 		for _, li := range p.movable[s] {
-			p.offers[li] = p.offersFor(&p.leads[li], &p.reps[owner], width)
+			p.offers[li] = p.offersFor(li, &p.reps[owner], width)
 		}
 	}
 }
 
-func (p *planner) offersFor(l *Lead, owner *Rep, width int) []offer {
+func (p *planner) offersFor(li int, owner *Rep, width int) []offer {
+	l := &p.leads[li]
 	covered := p.coverage(l.Region)
 	classes := p.classes[:0]
 	var count [classNone]int
 	for _, ri := range p.recv {
-		c := p.class(owner, &p.reps[ri], l, covered[ri])
+		c := p.class(owner, &p.reps[ri], l, p.fits(li, ri, covered[ri]))
 		classes = append(classes, c)
 		if c != classNone {
 			count[c]++
@@ -428,7 +451,7 @@ func (p *planner) missed() bool {
 			for _, ri := range p.recv {
 				if taken[ri] < p.room[ri] && !offered(ri) &&
 					p.class(&p.reps[owner], &p.reps[ri], &p.leads[li],
-						covers(&p.reps[ri], p.leads[li].Region)) != classNone {
+						p.fits(li, ri, covers(&p.reps[ri], p.leads[li].Region))) != classNone {
 					return true
 				}
 			}
@@ -738,6 +761,7 @@ func (s *Service) Rebalance(ctx context.Context, o RebalanceOptions, dryRun bool
 	if o.Lang == "" {
 		o.Lang = s.policy.Lang
 	}
+	o = s.withZoneRule(o)
 	reps, err := s.store.Reps(ctx)
 	if err != nil {
 		return Plan{}, err
@@ -767,6 +791,12 @@ func (s *Service) Rebalance(ctx context.Context, o RebalanceOptions, dryRun bool
 		}
 	}
 	return plan, nil
+}
+
+// withZoneRule sets the time zone rule of a plan from the policy, at now.
+func (s *Service) withZoneRule(o RebalanceOptions) RebalanceOptions {
+	o.Zones, o.Hours, o.At = s.policy.Zones, s.policy.Hours, s.now()
+	return o
 }
 
 // openLeads reads every assigned lead, a page at a time.

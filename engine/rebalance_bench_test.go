@@ -3,7 +3,9 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 )
 
 // rebalanceFixture returns nReps reps in three levels and four regions
@@ -61,15 +63,23 @@ func rebalanceFixture(nReps, nLeads int) ([]Lead, []Rep, *Knowledge) {
 func BenchmarkPlanRebalance(b *testing.B) {
 	leads, reps, k := rebalanceFixture(1_000, 10_000)
 	o := RebalanceOptions{ReserveLevel: "reserve", TelesalesTeam: "telesales"}
+	zLeads, zReps, zo := zonedFixture(leads, reps, o)
 	for _, c := range []struct {
-		name string
-		k    *Knowledge
-	}{{"load", nil}, {"knowledge", k}} {
-		name := fmt.Sprintf("%s/reps=%d/leads=%d", c.name, len(reps), len(leads))
+		name  string
+		k     *Knowledge
+		leads []Lead
+		reps  []Rep
+		o     RebalanceOptions
+	}{
+		{"load", nil, leads, reps, o},
+		{"knowledge", k, leads, reps, o},
+		{"load+zones", nil, zLeads, zReps, zo},
+	} {
+		name := fmt.Sprintf("%s/reps=%d/leads=%d", c.name, len(c.reps), len(c.leads))
 		b.Run(name, func(b *testing.B) {
 			var p Plan
 			for b.Loop() {
-				p = PlanRebalance(leads, reps, c.k, o)
+				p = PlanRebalance(c.leads, c.reps, c.k, c.o)
 			}
 			if len(p.Moves) == 0 {
 				b.Fatal("no moves planned")
@@ -79,4 +89,24 @@ func BenchmarkPlanRebalance(b *testing.B) {
 			b.ReportMetric(float64(p.Unresolved), "unresolved")
 		})
 	}
+}
+
+// zonedFixture copies the fixture with the time zone rule on: reps in
+// four zones and a quarter of the leads with a customer in Shanghai, so
+// that the New York reps (no shared hours in December) may not take them.
+func zonedFixture(leads []Lead, reps []Rep, o RebalanceOptions) ([]Lead, []Rep, RebalanceOptions) {
+	zones := []string{"Asia/Shanghai", "Europe/Berlin", "America/New_York", "Asia/Tokyo"}
+	reps, leads = slices.Clone(reps), slices.Clone(leads)
+	for i := range reps {
+		reps[i].Timezone = zones[i%len(zones)]
+	}
+	for i := range leads {
+		if i%4 == 0 {
+			leads[i].Timezone = "Asia/Shanghai"
+		}
+	}
+	o.Zones = ZoneRule{MinOverlap: 2 * time.Hour}
+	o.Hours = BusinessHours{Start: 9 * 60, End: 18 * 60, On: true}
+	o.At = time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
+	return leads, reps, o
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func rbRep(id, level string, open, capacity int) Rep {
@@ -167,5 +168,59 @@ func TestRebalanceOptionsValidate(t *testing.T) {
 		if err := o.Validate(); KindOf(err) != Invalid {
 			t.Errorf("Validate(%+v) = %v, want Invalid", o, err)
 		}
+	}
+}
+
+// TestPlanRebalanceZoneRule: a holds one lead too many, whose customer is
+// in Shanghai. The peer b (New York) is the cheaper receiver, but with
+// 09:00-18:00 they share no working time in December (13 hours apart),
+// so under the rule the lead goes to c (Shanghai, another level).
+func TestPlanRebalanceZoneRule(t *testing.T) {
+	hours := BusinessHours{Start: 9 * 60, End: 18 * 60, On: true}
+	rule := ZoneRule{MinOverlap: 2 * time.Hour}
+	dec := time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name  string
+		zone  string // the customer's time zone
+		rule  ZoneRule
+		hours BusinessHours
+		want  []string
+	}{
+		{"rule on", "Asia/Shanghai", rule, hours, []string{"L2:a>c"}},
+		{"rule off", "Asia/Shanghai", ZoneRule{}, hours, []string{"L2:a>b"}},
+		{"hours off", "Asia/Shanghai", rule, BusinessHours{}, []string{"L2:a>b"}},
+		{"lead without a zone", "", rule, hours, []string{"L2:a>b"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b, c := rbRep("a", "mid", 2, 1), rbRep("b", "mid", 0, 5), rbRep("c", "senior", 0, 5)
+			a.Timezone, b.Timezone, c.Timezone = "Asia/Shanghai", "America/New_York", "Asia/Shanghai"
+			leads := rbLeads("a", 1, 2, TierB)
+			for i := range leads {
+				leads[i].Timezone = tt.zone
+			}
+			o := RebalanceOptions{Zones: tt.rule, Hours: tt.hours, At: dec}
+			p := PlanRebalance(leads, []Rep{a, b, c}, nil, o)
+			if got := movesOf(p); !slices.Equal(got, tt.want) || p.Unresolved != 0 {
+				t.Errorf("PlanRebalance = %v, %d unresolved; want %v, 0", got, p.Unresolved, tt.want)
+			}
+		})
+	}
+}
+
+// TestPlanRebalanceZoneRuleUnresolved: the only receiver shares no
+// working time with the customer, so the surplus stays where it is.
+func TestPlanRebalanceZoneRuleUnresolved(t *testing.T) {
+	a, b := rbRep("a", "mid", 2, 1), rbRep("b", "mid", 0, 5)
+	b.Timezone = "America/New_York"
+	leads := rbLeads("a", 1, 2, TierB)
+	for i := range leads {
+		leads[i].Timezone = "Asia/Shanghai"
+	}
+	o := RebalanceOptions{Zones: ZoneRule{MinOverlap: 2 * time.Hour},
+		Hours: BusinessHours{Start: 9 * 60, End: 18 * 60, On: true},
+		At:    time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)}
+	p := PlanRebalance(leads, []Rep{a, b}, nil, o)
+	if len(p.Moves) != 0 || p.Unresolved != 1 {
+		t.Errorf("PlanRebalance = %v, %d unresolved; want no moves, 1", movesOf(p), p.Unresolved)
 	}
 }
