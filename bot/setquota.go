@@ -31,14 +31,8 @@ func (c *Core) setQuota(ctx context.Context, in Inbound, g command.Goal, lang i1
 	}
 
 	t, err := c.svc.PutTarget(ctx, input, me.ID)
-	switch engine.CodeOf(err) {
-	case "":
-	case "not_supervisor":
-		return Reply{Text: i18n.T(lang, "setquota.not_supervisor", i18n.Args{"team": team})}
-	case "team_not_found":
-		return Reply{Text: i18n.T(lang, "setquota.no_team", i18n.Args{"team": g.Team})}
-	default:
-		return c.failure(ctx, me, 0, err, lang, false)
+	if err != nil {
+		return c.targetRefused(ctx, me, err, team, lang)
 	}
 	c.log.Info("chat command", slog.String("platform", in.Platform),
 		slog.String("rep_id", string(me.ID)), slog.String("command", "set_quota"),
@@ -95,4 +89,21 @@ func (c *Core) breakdown(ctx context.Context, t engine.Target, lang i18n.Lang) (
 			"done": strconv.FormatFloat(p.Done, 'f', -1, 64), "amount": p.Amount}))
 	}
 	return out, nil
+}
+
+// targetRefused explains why a target was not set.
+func (c *Core) targetRefused(
+	ctx context.Context,
+	me engine.Rep,
+	err error,
+	team string,
+	lang i18n.Lang,
+) Reply {
+	switch engine.CodeOf(err) {
+	case "not_supervisor":
+		return Reply{Text: i18n.T(lang, "setquota.not_supervisor", i18n.Args{"team": team})}
+	case "team_not_found":
+		return Reply{Text: i18n.T(lang, "setquota.no_team", i18n.Args{"team": team})}
+	}
+	return c.failure(ctx, me, 0, err, lang, false)
 }
