@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -99,10 +100,13 @@ func (c *Core) targetRefused(
 	team string,
 	lang i18n.Lang,
 ) Reply {
-	switch engine.CodeOf(err) {
-	case "not_supervisor":
+	var e *engine.Error
+	switch {
+	case engine.CodeOf(err) == "not_supervisor":
 		return Reply{Text: i18n.T(lang, "setquota.not_supervisor", i18n.Args{"team": team})}
-	case "team_not_found":
+	case engine.CodeOf(err) == "team_not_found",
+		errors.As(err, &e) && e.Kind == engine.Invalid && e.Field == "team":
+		// A team name too long to store is no team on the roster either.
 		return Reply{Text: i18n.T(lang, "setquota.no_team", i18n.Args{"team": team})}
 	}
 	return c.failure(ctx, me, 0, err, lang, false)

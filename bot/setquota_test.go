@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/leadbot/leadbot/bot"
@@ -42,6 +43,8 @@ func TestSetQuotaCommand(t *testing.T) {
 				"本周按容量分配：\nr1：完成 1 / 2\nr2：完成 0 / 2\nr3：完成 0 / 4"},
 			{"r2", "设指标 east 每周 抢单 6", "只有经理，或团队 east 的组长，可以设定这个指标。"},
 			{"lily", "设指标 west 每周 抢单 6", "没有团队“west”：花名册上没有人在这个团队。"},
+			{"lily", "设指标 " + strings.Repeat("东", 200) + " 每周 抢单 6",
+				"没有团队“" + strings.Repeat("东", 200) + "”：花名册上没有人在这个团队。"},
 			{"lily", "设指标 @nobody 每周 won 1", "找不到“nobody”，请写同事的姓名或编号。"},
 			{"lily", "设指标 east 每天 抢单 6",
 				"“每天”不是周期，请写 每周、每月 或 每季。用法：" +
