@@ -48,7 +48,9 @@ func (c *Core) setQuota(ctx context.Context, in Inbound, g command.Goal, lang i1
 	lines := []string{i18n.T(lang, "setquota.ok", args)}
 	more, err := c.breakdown(ctx, t, lang)
 	if err != nil {
-		return c.failure(ctx, me, 0, err, lang, false)
+		// The target is set; only its breakdown is missing from the reply.
+		c.log.Error("target breakdown failed", slog.String("target_id", t.ID.String()),
+			slog.Any("err", err))
 	}
 	return Reply{Text: strings.Join(append(lines, more...), "\n")}
 }

@@ -57,7 +57,8 @@ func TestSetQuotaCommand(t *testing.T) {
 			{"r1", "我的指标", "你的指标：\n本周抢单：完成 1 / 3（33%），进度正常"},
 			{"lily", "设指标 @r3 每周 抢单 0", "已结束r3的每周抢单指标（G4）。"},
 			{"r3", "我的指标", "你的指标：\n本周抢单：完成 0 / 3（0%），落后，按时间此时应完成 1"},
-			{"boss", "set quota east week claimed 0", "Ended team east's weekly leads claimed target (G5)."},
+			{"boss", "set quota east week claimed 0",
+				"Ended team east's weekly leads claimed target (G5)."},
 			{"r1", "我的指标", "你本周、本月、本季度都没有指标。"},
 		}
 		for _, tt := range tests {
