@@ -150,6 +150,8 @@ func (c *Core) run(
 		return c.quota(ctx, in.User, lang)
 	case command.Dashboard:
 		return c.dashboard(in.User, lang)
+	case command.SetQuota:
+		return c.setQuota(ctx, in, *cmd.Goal, lang)
 	case command.Show:
 		return c.show(ctx, in.User, id, lang)
 	case command.Claim:

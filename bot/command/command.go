@@ -50,13 +50,15 @@ const (
 	// Dashboard asks for a link to the web dashboard of leads and
 	// managers.
 	Dashboard Verb = "dashboard"
+	// SetQuota sets a team's or a rep's target, which Quota then shows.
+	SetQuota Verb = "set_quota"
 )
 
 // NeedsLead reports whether the verb acts on one lead, which a command
 // with that verb then names.
 func (v Verb) NeedsLead() bool {
 	switch v {
-	case Pool, Mine, Help, Quota, Dashboard, "":
+	case Pool, Mine, Help, Quota, Dashboard, SetQuota, "":
 		return false
 	}
 	return true
@@ -97,6 +99,8 @@ type Command struct {
 	Date time.Time
 	// Kind of milestone Milestone marks done.
 	Milestone engine.MilestoneKind
+	// Goal is the target SetQuota sets.
+	Goal *Goal
 }
 
 // Code says what was wrong with a command that did not parse.
@@ -137,6 +141,21 @@ const (
 	// CodeBadExtension means the length Extend was given is not working
 	// days or business hours ("2d", "4h", "2天", "4小时").
 	CodeBadExtension Code = "bad_extension"
+	// CodeMissingGoal means SetQuota was not given whom, the period, the
+	// metric and the amount.
+	CodeMissingGoal Code = "missing_goal"
+	// CodeBadPeriod means the word where SetQuota's period goes is not
+	// one.
+	CodeBadPeriod Code = "bad_period"
+	// CodeBadMetric means the word where SetQuota's metric goes is not
+	// one.
+	CodeBadMetric Code = "bad_metric"
+	// CodeBadGoalAmount means SetQuota's amount is not a whole number
+	// from 0 up.
+	CodeBadGoalAmount Code = "bad_goal_amount"
+	// CodeBadSplit means what follows SetQuota's amount is not a split,
+	// or a rep target was given one.
+	CodeBadSplit Code = "bad_split"
 )
 
 // Key returns the catalogue key of the answer to the code. Its template

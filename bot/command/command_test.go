@@ -83,6 +83,37 @@ var parseTests = []struct {
 	{"quota english", "my quota", Command{Verb: Quota, Lang: en}},
 	{"quota english capitals", "My Quotas?", Command{Verb: Quota, Lang: en}},
 	{"quota english alone", "quota", Command{Verb: Quota, Lang: en}},
+
+	{"set quota team", "设指标 east 每周 existing_reviews 20", Command{Verb: SetQuota, Lang: zh,
+		Goal: &Goal{Team: "east", Period: engine.PeriodWeek,
+			Metric: engine.MetricExistingReviews, Amount: 20}}},
+	{"set quota chinese metric", "设指标 华东 季度 老客户回访 20 按容量", Command{Verb: SetQuota,
+		Lang: zh, Goal: &Goal{Team: "华东", Period: engine.PeriodQuarter,
+			Metric: engine.MetricExistingReviews, Amount: 20, Split: engine.SplitCapacity}}},
+	{"set quota rep", "设指标 @张三 每月 won 5", Command{Verb: SetQuota, Lang: zh,
+		Goal: &Goal{Rep: "张三", Period: engine.PeriodMonth, Metric: engine.MetricWon,
+			Amount: 5}}},
+	{"set quota glued", "设指标east，周，抢单，6。", Command{Verb: SetQuota, Lang: zh,
+		Goal: &Goal{Team: "east", Period: engine.PeriodWeek, Metric: engine.MetricClaimed,
+			Amount: 6}}},
+	{"set quota revenue in wan", "设置指标 @r1 每季 赢单金额 50万", Command{Verb: SetQuota,
+		Lang: zh, Goal: &Goal{Rep: "r1", Period: engine.PeriodQuarter,
+			Metric: engine.MetricRevenue, Amount: 500000}}},
+	{"set quota ends", "设指标 east 月 跟进 0", Command{Verb: SetQuota, Lang: zh,
+		Goal: &Goal{Team: "east", Period: engine.PeriodMonth, Metric: engine.MetricTouches}}},
+	{"set quota english", "set quota east week existing_reviews 20", Command{Verb: SetQuota,
+		Lang: en, Goal: &Goal{Team: "east", Period: engine.PeriodWeek,
+			Metric: engine.MetricExistingReviews, Amount: 20}}},
+	{"set quota english rep", "@Leadbot Set Quota @alice month won 5", Command{Verb: SetQuota,
+		Lang: en, Goal: &Goal{Rep: "alice", Period: engine.PeriodMonth, Metric: engine.MetricWon,
+			Amount: 5}}},
+	{"set quota by capacity", "set quota east quarterly revenue 280,000 by capacity",
+		Command{Verb: SetQuota, Lang: en, Goal: &Goal{Team: "east",
+			Period: engine.PeriodQuarter, Metric: engine.MetricRevenue, Amount: 280000,
+			Split: engine.SplitCapacity}}},
+	{"set quota even", "set target east week claimed 6 even", Command{Verb: SetQuota,
+		Lang: en, Goal: &Goal{Team: "east", Period: engine.PeriodWeek,
+			Metric: engine.MetricClaimed, Amount: 6, Split: engine.SplitEven}}},
 	{"dashboard", "看板", Command{Verb: Dashboard, Lang: zh}},
 	{"dashboard english", "Dashboard", Command{Verb: Dashboard, Lang: en}},
 
@@ -308,6 +339,28 @@ var errorTests = []struct {
 }{
 	{"empty", "", Error{Code: CodeEmpty, Lang: zh}},
 	{"blank", " \u3000 ", Error{Code: CodeEmpty, Lang: zh}},
+	{"set alone is no verb", "set east week won 5", Error{Code: CodeUnknownCommand, Lang: en}},
+	{"set quota nothing", "设指标", Error{Code: CodeMissingGoal, Verb: SetQuota, Lang: zh}},
+	{"set quota no amount", "set quota east week won", Error{Code: CodeMissingGoal,
+		Verb: SetQuota, Lang: en}},
+	{"set quota bare at", "设指标 @ 每周 won 5", Error{Code: CodeMissingGoal, Verb: SetQuota,
+		Lang: zh}},
+	{"set quota bad period", "设指标 east 每天 won 5", Error{Code: CodeBadPeriod,
+		Verb: SetQuota, Lang: zh, Arg: "每天"}},
+	{"set quota bad metric", "set quota east week calls 5", Error{Code: CodeBadMetric,
+		Verb: SetQuota, Lang: en, Arg: "calls"}},
+	{"set quota negative", "set quota east week won -5", Error{Code: CodeBadGoalAmount,
+		Verb: SetQuota, Lang: en, Arg: "-5"}},
+	{"set quota fraction", "设指标 east 周 赢单 2.5", Error{Code: CodeBadGoalAmount,
+		Verb: SetQuota, Lang: zh, Arg: "2.5"}},
+	{"set quota too big", "set quota east week won 2000000000000", Error{
+		Code: CodeBadGoalAmount, Verb: SetQuota, Lang: en, Arg: "2000000000000"}},
+	{"set quota bad split", "设指标 east 周 赢单 5 按资历", Error{Code: CodeBadSplit,
+		Verb: SetQuota, Lang: zh, Arg: "按资历"}},
+	{"set quota split for a rep", "set quota @alice week won 5 by capacity", Error{
+		Code: CodeBadSplit, Verb: SetQuota, Lang: en, Arg: "capacity"}},
+	{"set quota words after split", "set quota east week won 5 by capacity please", Error{
+		Code: CodeBadSplit, Verb: SetQuota, Lang: en, Arg: "please"}},
 	{"mention only", "@Leadbot ", Error{Code: CodeEmpty, Lang: zh}},
 	{"chinese greeting", "你好", Error{Code: CodeUnknownCommand, Lang: zh}},
 	{"english greeting", "hello there", Error{Code: CodeUnknownCommand, Lang: en}},
@@ -452,7 +505,8 @@ func TestErrorString(t *testing.T) {
 
 func TestNeedsLead(t *testing.T) {
 	for _, v := range allVerbs {
-		want := v != Pool && v != Mine && v != Help && v != Quota && v != Dashboard
+		want := v != Pool && v != Mine && v != Help && v != Quota && v != Dashboard &&
+			v != SetQuota
 		if got := v.NeedsLead(); got != want {
 			t.Errorf("%s.NeedsLead() = %v, want %v", v, got, want)
 		}
@@ -463,12 +517,14 @@ func TestNeedsLead(t *testing.T) {
 // catalogue and the fuzzer.
 var (
 	allVerbs = []Verb{Pool, Claim, Mine, Progress, Done, Transfer, Dispute,
-		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign, Quota, Dashboard}
+		Show, Help, Accept, Release, Target, Milestone, Extend, Reassign, Quota, Dashboard,
+		SetQuota}
 	allCodes = []Code{CodeEmpty, CodeUnknownCommand, CodeMissingLead,
 		CodeBadLead, CodeMissingPercent, CodeBadPercent, CodeMissingOutcome,
 		CodeBadOutcome, CodeBadAmount, CodeMissingTarget, CodeMissingReason,
 		CodeMissingDate, CodeBadDate, CodeMissingMilestone, CodeBadMilestone,
-		CodeBadExtension}
+		CodeBadExtension, CodeMissingGoal, CodeBadPeriod, CodeBadMetric,
+		CodeBadGoalAmount, CodeBadSplit}
 )
 
 // forms are the words of each verb that the help text must show.
@@ -482,6 +538,7 @@ var forms = map[Verb][2]string{
 	Extend: {"延期", "extend"}, Reassign: {"改派", "reassign"},
 	Quota:     {"我的指标", "quota"},
 	Dashboard: {"看板", "dashboard"},
+	SetQuota:  {"设指标", "设置指标"},
 }
 
 func TestFormsAreVerbs(t *testing.T) {

@@ -131,7 +131,29 @@ func checkCommand(t *testing.T, text string, cmd Command) {
 			t.Errorf("Parse(%q) milestone %q, want a known kind", text, cmd.Milestone)
 		}
 	}
+	if (cmd.Verb == SetQuota) != (cmd.Goal != nil) {
+		t.Errorf("Parse(%q) = %s with goal %+v", text, cmd.Verb, cmd.Goal)
+	}
+	if g := cmd.Goal; g != nil {
+		checkGoal(t, text, *g)
+	}
 	if (cmd.Verb == Target) != !cmd.Date.IsZero() || (cmd.Verb == Milestone) != (cmd.Milestone != "") {
 		t.Errorf("Parse(%q) = %s with date %v, milestone %q", text, cmd.Verb, cmd.Date, cmd.Milestone)
+	}
+}
+
+// checkGoal checks that a parsed target is one the engine accepts.
+func checkGoal(t *testing.T, text string, g Goal) {
+	t.Helper()
+	in := engine.TargetInput{Team: g.Team, Period: g.Period, Metric: g.Metric,
+		Amount: g.Amount, Split: g.Split}
+	if g.Rep != "" {
+		in.Rep = "r1" // a name is resolved to an id by the caller
+	}
+	if (g.Team == "") == (g.Rep == "") || g.Team != strings.TrimSpace(g.Team) {
+		t.Errorf("Parse(%q) goal team %q rep %q, want one of them", text, g.Team, g.Rep)
+	}
+	if err := in.Validate(); err != nil && !strings.Contains(err.Error(), "team") {
+		t.Errorf("Parse(%q) goal %+v: %v", text, g, err)
 	}
 }

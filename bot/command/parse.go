@@ -48,6 +48,9 @@ var verbs = map[string]verbWord{
 	"我的指标": {Quota, i18n.ZH, ""},
 	"指标":   {Quota, i18n.ZH, ""},
 	"看板":   {Dashboard, i18n.ZH, ""},
+	"设指标":  {SetQuota, i18n.ZH, ""},
+	"设置指标": {SetQuota, i18n.ZH, ""},
+	"设定指标": {SetQuota, i18n.ZH, ""},
 
 	"pool":      {Pool, i18n.EN, ""},
 	"claim":     {Claim, i18n.EN, ""},
@@ -117,6 +120,9 @@ func (p *parser) parse() error {
 	if err := p.verb(); err != nil {
 		return err
 	}
+	if p.cmd.Verb == SetQuota {
+		return p.goal()
+	}
 	if !p.cmd.Verb.NeedsLead() {
 		return nil
 	}
@@ -162,7 +168,7 @@ func (p *parser) verb() error {
 		return &Error{Code: CodeEmpty, Lang: p.guessLang()}
 	}
 
-	if p.myQuota() {
+	if p.myQuota() || p.setQuota() {
 		return nil
 	}
 	last := p.pos
