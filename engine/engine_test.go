@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +182,21 @@ func TestGridValidate(t *testing.T) {
 	bad.ProbabilityMid = 0.7
 	if bad.Validate() == nil {
 		t.Error("grid with mid probability above high validated")
+	}
+}
+
+func TestCodeOf(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{&Error{Kind: Conflict, Code: "already_claimed"}, "already_claimed"},
+		{fmt.Errorf("claim: %w", &Error{Kind: NotFound}), NotFound.String()},
+		{errors.New("plain"), Other.String()},
+	} {
+		if got := CodeOf(tt.err); got != tt.want {
+			t.Errorf("CodeOf(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }

@@ -84,8 +84,11 @@ func KindOf(err error) Kind {
 }
 
 // CodeOf returns the code of the first *Error in err's chain with one, or
-// the kind's name.
+// the kind's name; "" for no error.
 func CodeOf(err error) string {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	for errors.As(err, &e) {
 		if e.Code != "" {
