@@ -194,6 +194,12 @@ func (s *Service) ApplyMove(ctx context.Context, id LeadID, from, to, by RepID) 
 		if err := s.namedReceiver(ctx, tx, &mv, to, now); err != nil {
 			return err
 		}
+		// The move was planned under the time zone rule; the receiver's
+		// zone may have changed since.
+		if !s.zoneCheck(&l, now).fits(&mv.to) {
+			return conflict("move_stale", "%s no longer shares enough working hours with the customer of lead %s",
+				to, id)
+		}
 		why := digestSay(s.policy.Lang, dgMoved, displayName(r), displayName(owner))
 		mv.decision.Reasons = append([]string{why}, mv.decision.Reasons...)
 		if out, err = s.moveHeld(ctx, tx, mv, now); err != nil {

@@ -334,3 +334,32 @@ func TestHealthDigestActions(t *testing.T) {
 		}
 	})
 }
+
+// A suggested move is checked again when it is clicked: a receiver who
+// now works hours the customer does not is refused.
+func TestApplyMoveRechecksTheTimeZoneRule(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		clock := enginetest.NewClock(time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC))
+		p := engine.DefaultPolicy
+		p.Mode = engine.ModeAuto
+		p.Zones = engine.ZoneRule{MinOverlap: 2 * time.Hour}
+		svc := engine.NewService(engine.Deps{Store: s, Clock: clock, Policy: p})
+		putTeamRep(t, svc, "a", "east", engine.RoleRep, 5)
+		putTeamRep(t, svc, "lead", "east", engine.RoleLead, 0)
+		l, _, err := svc.Intake(ctx, engine.LeadInput{ExternalID: "tz-move", Timezone: "Asia/Shanghai",
+			Profile: engine.Profile{Company: "上海某厂", ExpectedAmount: 100000}}, engine.ActorAPI)
+		if err != nil || l.Assignee != "a" {
+			t.Fatalf("intake = %s, %v; want a's", l.Assignee, err)
+		}
+		putTeamRep(t, svc, "b", "east", engine.RoleRep, 5)
+		setRep(t, svc, "b", func(r *engine.Rep) { r.Timezone = "America/New_York" })
+		if _, err := svc.ApplyMove(ctx, l.ID, "a", "b", "lead"); engine.CodeOf(err) != "move_stale" {
+			t.Errorf("move to New York: err = %v, want move_stale", err)
+		}
+		setRep(t, svc, "b", func(r *engine.Rep) { r.Timezone = "Asia/Shanghai" })
+		if got, err := svc.ApplyMove(ctx, l.ID, "a", "b", "lead"); err != nil || got.Assignee != "b" {
+			t.Errorf("move to Shanghai = %s, %v; want b's", got.Assignee, err)
+		}
+	})
+}
