@@ -3,15 +3,12 @@ package wecom
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/bot/i18n"
-	"github.com/leadbot/leadbot/engine"
-	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
 // A burst of alerts to one rep folds into digests; the process restarts
@@ -20,35 +17,7 @@ import (
 // recorded the alerts the digest carried, so their retries send nothing.
 func TestBurstFoldedAcrossRestart(t *testing.T) {
 	ctx := context.Background()
-	s := storagetest.Open(t, "sqlite")
-	c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
-	p := engine.DefaultPolicy
-	p.Mode = engine.ModePool
-	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
-	r1 := engine.Rep{ID: "r1", Name: "张三", WeComUserID: "zhangsan", Role: engine.RoleRep,
-		Team: "east", Capacity: 5, Active: true}
-	if _, err := svc.PutRep(ctx, r1, engine.ActorAPI); err != nil {
-		t.Fatal(err)
-	}
-	const n = 80
-	var ins []engine.LeadInput
-	for i := range n {
-		ins = append(ins, engine.LeadInput{ExternalID: fmt.Sprint("x", i),
-			Profile: engine.Profile{Company: fmt.Sprint("公司 ", i)}})
-	}
-	res, err := svc.IntakeBatch(ctx, ins, engine.IntakeOptions{Actor: engine.ActorAPI})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var alerts []engine.Notice
-	for _, r := range res {
-		alerts = append(alerts, engine.Notice{Key: "alert:" + r.Lead.ID.String(),
-			Kind: engine.NoticeAlert, LeadID: r.Lead.ID, To: "r1", Text: "1", At: c.Now()})
-	}
-	if err := s.Update(ctx, func(tx engine.Tx) error { return tx.Enqueue(ctx, alerts...) }); err != nil {
-		t.Fatal(err)
-	}
-
+	s, c, alerts := alertBurst(t, 80)
 	f := newFakeWeCom(t, testCorp, testSecret, "zhangsan")
 	start := func() *bot.Sender {
 		ch := NewChannel(testConfig(f.srv.URL), Options{Clock: c})
@@ -77,9 +46,9 @@ func TestBurstFoldedAcrossRestart(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range res {
-		if got := times[r.Lead.ID.String()]; got != 1 {
-			t.Errorf("alert of %s reached the rep %d times, want once", r.Lead.ID, got)
+	for _, a := range alerts {
+		if got := times[a.LeadID.String()]; got != 1 {
+			t.Errorf("alert of %s reached the rep %d times, want once", a.LeadID, got)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/leadbot/leadbot/bot"
 	"github.com/leadbot/leadbot/bot/i18n"
 	"github.com/leadbot/leadbot/engine"
+	"github.com/leadbot/leadbot/storage"
 	"github.com/leadbot/leadbot/storage/storagetest"
 )
 
@@ -21,41 +22,11 @@ var leadRef = regexp.MustCompile(`L\d+`)
 // digest, and WeCom never sees more than 30 messages in a minute.
 func TestBurstFolded(t *testing.T) {
 	ctx := context.Background()
-	s := storagetest.Open(t, "sqlite")
-	c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
-	p := engine.DefaultPolicy
-	p.Mode = engine.ModePool
-	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
-	r1 := engine.Rep{ID: "r1", Name: "张三", WeComUserID: "zhangsan", Role: engine.RoleRep,
-		Team: "east", Capacity: 5, Active: true}
-	if _, err := svc.PutRep(ctx, r1, engine.ActorAPI); err != nil {
-		t.Fatal(err)
-	}
-
 	const n = 200
-	var ins []engine.LeadInput
-	for i := range n {
-		ins = append(ins, engine.LeadInput{ExternalID: fmt.Sprint("x", i),
-			Profile: engine.Profile{Company: fmt.Sprint("公司 ", i)}})
-	}
-	res, err := svc.IntakeBatch(ctx, ins, engine.IntakeOptions{Actor: engine.ActorAPI})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var alerts []engine.Notice
+	s, c, alerts := alertBurst(t, n)
 	want := map[string]bool{}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Fatal(r.Err)
-		}
-		id := r.Lead.ID
-		want[id.String()] = true
-		alerts = append(alerts, engine.Notice{Key: "alert:" + id.String(), Kind: engine.NoticeAlert,
-			LeadID: id, To: "r1", Text: "1", At: c.Now()})
-	}
-	enqueue := func(tx engine.Tx) error { return tx.Enqueue(ctx, alerts...) }
-	if err := s.Update(ctx, enqueue); err != nil {
-		t.Fatal(err)
+	for _, a := range alerts {
+		want[a.LeadID.String()] = true
 	}
 
 	f := newFakeWeCom(t, testCorp, testSecret, "zhangsan")
@@ -216,4 +187,43 @@ func TestEngineDigestNotFolded(t *testing.T) {
 	if got := last(); got != want {
 		t.Errorf("engine digest went out as %q, want it whole:\n%q", got, want)
 	}
+}
+
+// alertBurst stores n pooled leads for r1 (WeCom user zhangsan) and
+// queues a tier 1 alert to r1 about each, on SQLite with a test clock.
+func alertBurst(t *testing.T, n int) (*storage.Store, *clock, []engine.Notice) {
+	t.Helper()
+	ctx := context.Background()
+	s := storagetest.Open(t, "sqlite")
+	c := &clock{t: time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)}
+	p := engine.DefaultPolicy
+	p.Mode = engine.ModePool
+	svc := engine.NewService(engine.Deps{Store: s, Clock: c, Policy: p})
+	r1 := engine.Rep{ID: "r1", Name: "张三", WeComUserID: "zhangsan", Role: engine.RoleRep,
+		Team: "east", Capacity: 5, Active: true}
+	if _, err := svc.PutRep(ctx, r1, engine.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+	var ins []engine.LeadInput
+	for i := range n {
+		ins = append(ins, engine.LeadInput{ExternalID: fmt.Sprint("x", i),
+			Profile: engine.Profile{Company: fmt.Sprint("公司 ", i)}})
+	}
+	res, err := svc.IntakeBatch(ctx, ins, engine.IntakeOptions{Actor: engine.ActorAPI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alerts []engine.Notice
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		id := r.Lead.ID
+		alerts = append(alerts, engine.Notice{Key: "alert:" + id.String(), Kind: engine.NoticeAlert,
+			LeadID: id, To: "r1", Text: "1", At: c.Now()})
+	}
+	if err := s.Update(ctx, func(tx engine.Tx) error { return tx.Enqueue(ctx, alerts...) }); err != nil {
+		t.Fatal(err)
+	}
+	return s, c, alerts
 }
